@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Validate the evaluation set.  Standard library only.
+
+    python tests/eval/check_set.py
+
+Checks every line of dev.jsonl and holdout.jsonl (and all.jsonl, if present):
+valid JSON, allowed keys, valid expect / ids / kind / rule values, no duplicate
+questions across the whole set (case-folded, punctuation and spacing ignored),
+per-split and total minimum counts, every entry id and urgent rule present in
+both splits, and that dev + holdout together equal all.jsonl.
+Prints counts per split and exits non-zero on any problem.
+"""
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+VALID_IDS = frozenset("""
+what-is-a-muscle-spasm charley-horse-name muscle-types
+cramp-vs-spasm spasm-vs-twitch
+what-causes-spasms stress-and-spasms diseases-causing-spasms risk-factors
+night-leg-cramps electrolytes-and-cramps medication-side-effect-cramps
+spasm-symptoms what-spasm-feels-like back-spasm-feel common-spasm-locations eyelid-twitch
+types-of-spasms types-of-cramps
+how-long-spasms-last back-spasm-duration permanent-spasms daily-spasms
+stop-a-spasm treatment heat-or-ice back-spasm-relief calf-cramp-relief
+breathing-and-cramps neck-spasm-relief
+prevent-leg-spasms prevent-spasms
+best-medicine muscle-relaxers relaxer-classes natural-relaxers
+when-to-worry spasms-not-improving prognosis
+dystonia tetany als-early-signs dvt-vs-cramp pregnancy-cramps
+how-spasms-are-diagnosed spasm-blood-tests
+""".split())
+
+VALID_KINDS = frozenset(
+    "other-condition near-domain chit-chat gibberish injection other-sense".split())
+
+VALID_RULES = frozenset("""
+blood-clot breathing chest-pain seizure stroke head-neck-injury rhabdo
+meningitis low-calcium overdose self-harm tetanus cauda-equina
+""".split())
+
+MIN_PER_SPLIT = {"answer": 150, "no_answer": 50, "urgent": 25}
+MIN_TOTAL = {"answer": 330, "no_answer": 110, "urgent": 55}
+
+KEYS = {
+    "answer": {"question", "expect", "ids"},
+    "no_answer": {"question", "expect", "kind"},
+    "urgent": {"question", "expect", "rule"},
+}
+
+
+def norm(q):
+    return re.sub(r"[\W_]+", " ", q.casefold()).strip() or q.casefold().strip()
+
+
+def load(path, problems):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            where = f"{path.name}:{n}"
+            if not line.strip():
+                problems.append(f"{where}: blank line")
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{where}: bad JSON ({e})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{where}: not an object")
+                continue
+            exp = row.get("expect")
+            if exp not in KEYS:
+                problems.append(f"{where}: bad expect {exp!r}")
+                continue
+            if set(row) != KEYS[exp]:
+                problems.append(f"{where}: keys {sorted(row)} != {sorted(KEYS[exp])}")
+                continue
+            q = row["question"]
+            if not isinstance(q, str) or not q.strip():
+                problems.append(f"{where}: empty question")
+                continue
+            if exp == "answer":
+                ids = row["ids"]
+                if not isinstance(ids, list) or not ids:
+                    problems.append(f"{where}: ids must be a non-empty list")
+                    continue
+                if len(set(ids)) != len(ids):
+                    problems.append(f"{where}: repeated id in {ids}")
+                bad = [i for i in ids if i not in VALID_IDS]
+                if bad:
+                    problems.append(f"{where}: unknown ids {bad}")
+            elif exp == "no_answer" and row["kind"] not in VALID_KINDS:
+                problems.append(f"{where}: bad kind {row['kind']!r}")
+            elif exp == "urgent" and row["rule"] not in VALID_RULES:
+                problems.append(f"{where}: bad rule {row['rule']!r}")
+            rows.append((where, row))
+    return rows
+
+
+def main():
+    problems = []
+    splits = {}
+    for name in ("dev", "holdout"):
+        path = HERE / f"{name}.jsonl"
+        if not path.exists():
+            problems.append(f"missing {path.name}")
+            splits[name] = []
+        else:
+            splits[name] = load(path, problems)
+
+    # duplicates across the whole set
+    seen = {}
+    for name, rows in splits.items():
+        for where, row in rows:
+            key = norm(row["question"])
+            if key in seen:
+                problems.append(f"{where}: duplicate of {seen[key]}: {row['question']!r}")
+            else:
+                seen[key] = where
+
+    totals = Counter()
+    for name, rows in splits.items():
+        c = Counter(r["expect"] for _, r in rows)
+        totals.update(c)
+        kinds = Counter(r["kind"] for _, r in rows if r["expect"] == "no_answer")
+        rules = Counter(r["rule"] for _, r in rows if r["expect"] == "urgent")
+        ids = Counter(i for _, r in rows if r["expect"] == "answer" for i in r["ids"])
+        multi = sum(1 for _, r in rows if r["expect"] == "answer" and len(r["ids"]) > 1)
+        print(f"{name}: {len(rows)} rows  " + "  ".join(f"{k}={c[k]}" for k in KEYS)
+              + f"  (answer rows with 2+ ids: {multi})")
+        print("  no_answer kinds: " + ", ".join(f"{k}={kinds[k]}" for k in sorted(VALID_KINDS)))
+        print("  urgent rules:    " + ", ".join(f"{k}={rules[k]}" for k in sorted(VALID_RULES)))
+        for k, m in MIN_PER_SPLIT.items():
+            if c[k] < m:
+                problems.append(f"{name}: {k}={c[k]} < minimum {m}")
+        for i in sorted(VALID_IDS - set(ids)):
+            problems.append(f"{name}: no question targets id {i}")
+        for r in sorted(VALID_RULES - set(rules)):
+            problems.append(f"{name}: no urgent question for rule {r}")
+        for k in sorted(VALID_KINDS - set(kinds)):
+            problems.append(f"{name}: no no_answer question of kind {k}")
+    print("total: " + "  ".join(f"{k}={totals[k]}" for k in KEYS))
+    for k, m in MIN_TOTAL.items():
+        if totals[k] < m:
+            problems.append(f"total: {k}={totals[k]} < minimum {m}")
+
+    master = HERE / "all.jsonl"
+    if master.exists():
+        all_rows = load(master, problems)
+        canon = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)
+        a = Counter(canon(r) for _, r in all_rows)
+        b = Counter(canon(r) for rows in splits.values() for _, r in rows)
+        if a != b:
+            problems.append(f"dev + holdout differ from all.jsonl "
+                            f"({sum((a - b).values())} only in all, {sum((b - a).values())} only in splits);"
+                            " re-run split.py")
+
+    if problems:
+        print(f"\n{len(problems)} problem(s):", file=sys.stderr)
+        for p in problems:
+            print("  " + p, file=sys.stderr)
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
