@@ -1,0 +1,171 @@
+"""Check a database file safely, then bring its schema up to date.
+
+Why two steps: a file that is corrupt, not SQLite at all, or written by a newer
+version of the bot must never be "repaired" or written to. So ``precheck``
+opens it read-only first and only then does the caller open it for writing and
+``apply`` the numbered SQL files, each in its own transaction together with the
+``PRAGMA user_version`` bump that records it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .errors import StorageError
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS_DIR",
+    "Migration",
+    "apply",
+    "load_migrations",
+    "precheck",
+    "split_statements",
+]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "sqlite"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered SQL file; ``version`` is the user_version it leads to."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Read ``NNNN_name.sql`` files in order; numbers must be 1, 2, 3, ..."""
+    found: list[Migration] = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if match is None:
+            raise StorageError(f"{path}: migration file names must look like 0001_name.sql")
+        found.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise StorageError(
+                f"{folder}: migrations must be numbered 1, 2, 3, ... without gaps; "
+                f"expected {expected:04d}, found {migration.name}"
+            )
+    return found
+
+
+LATEST_VERSION = len(load_migrations())
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements (``executescript`` would COMMIT first).
+
+    ``sqlite3.complete_statement`` understands string literals and
+    ``CREATE TRIGGER ... END;`` bodies, so semicolons inside them are safe.
+    """
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if _has_code(statement):
+                statements.append(statement)
+            buffer = ""
+    if _has_code(buffer):
+        raise StorageError(f"incomplete SQL statement at end of migration: {buffer.strip()[:80]!r}")
+    return statements
+
+
+def _has_code(text: str) -> bool:
+    lines = (line.split("--", 1)[0].strip() for line in text.splitlines())
+    return any(line and line != ";" for line in lines)
+
+
+def _too_new(path: Path, version: int) -> StorageError:
+    return StorageError(
+        f"{path}: database schema version {version} is newer than this version of the "
+        f"bot understands (up to {LATEST_VERSION}). Upgrade the bot, or point it at "
+        "another database file. The file was not changed."
+    )
+
+
+def _unusable(path: Path, detail: str) -> StorageError:
+    return StorageError(
+        f"{path}: not a usable SQLite database ({detail}). Restore it from a backup, "
+        "or move it aside so that a new, empty database is created. The file was not changed."
+    )
+
+
+def precheck(path: Path) -> int | None:
+    """Return the file's schema version, or None if there is no database yet.
+
+    Opens the file read-only (``mode=ro``), runs ``PRAGMA quick_check`` and
+    reads ``PRAGMA user_version``; raises ``StorageError`` if the file must
+    not be touched. Blocking: call it through ``asyncio.to_thread``.
+    """
+    if path.is_dir():
+        raise StorageError(f"{path}: is a folder, not a database file. Choose a file path.")
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _unusable(path, str(exc)) from exc
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise _unusable(path, "quick_check: " + "; ".join(map(str, problems[:3])))
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise _unusable(path, str(exc)) from exc
+    finally:
+        conn.close()
+    if version > LATEST_VERSION:
+        raise _too_new(path, version)
+    return version
+
+
+async def apply(db: aiosqlite.Connection, path: Path) -> int:
+    """Apply every migration newer than the file's user_version; return the version.
+
+    Each migration runs under ``BEGIN IMMEDIATE`` and re-reads the version
+    inside the transaction, so two processes starting at once cannot apply the
+    same file twice. ``db`` must be in autocommit mode (``isolation_level=None``).
+    """
+    version = 0
+    for migration in load_migrations():
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            version = await _user_version(db)
+            if version > LATEST_VERSION:
+                raise _too_new(path, version)
+            if version >= migration.version:
+                await db.execute("ROLLBACK")
+                continue
+            for statement in split_statements(migration.sql):
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version = {migration.version:d}")
+            await db.execute("COMMIT")
+            version = migration.version
+        except BaseException as exc:
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(
+                    f"{path}: could not apply migration {migration.name} ({exc}). "
+                    "Is this file the bot's database? Nothing was changed by this migration."
+                ) from exc
+            raise
+    return max(version, await _user_version(db))
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row is not None else 0
