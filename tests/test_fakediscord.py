@@ -114,3 +114,176 @@ async def test_ready_and_guild_create_reach_on_ready(server: FakeDiscord, world:
         assert bot.user is not None and str(bot.user.id) == server.bot_user.id
         assert bot.application_id == int(server.application_id)
     assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_sync_stores_commands_and_invoke_gets_response(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        synced = await bot.tree.sync()
+        assert sorted(c.name for c in synced) == ["faq", "ping"]
+        assert sorted(c["name"] for c in server.commands) == ["faq", "ping"]
+        faq = next(c for c in server.commands if c["name"] == "faq")
+        assert faq["options"][0]["name"] == "topic" and faq["options"][0]["autocomplete"] is True
+
+        ping = await server.invoke_command("ping", user=world["alice"], channel=world["general"])
+        callback = await ping.response()
+        assert callback["type"] == 4
+        assert callback["data"]["content"] == "pong"
+        assert callback["data"]["flags"] & 64  # ephemeral
+        assert ping.original_message is not None and ping.original_message["content"] == "pong"
+
+        deferred = await server.invoke_command(
+            "faq", user=world["alice"], channel=world["general"], options={"topic": "install"}
+        )
+        answer = await server.wait_for_interaction_response(deferred.id)
+        assert answer["content"] == "Here is the FAQ entry about install."
+        assert (await deferred.response())["type"] == 5
+        assert [f["content"] for f in await deferred.followups(1)] == [answer["content"]]
+    assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_invoke_unregistered_command_fails_clearly(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server):
+        with pytest.raises(LookupError, match="not registered"):
+            await server.invoke_command("ping", user=world["alice"], channel=world["general"])
+
+
+@pytest.mark.asyncio
+async def test_autocomplete_returns_choices(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        await bot.tree.sync()
+        typing = await server.autocomplete(
+            "faq", user=world["alice"], channel=world["general"], options={"topic": "in"}, focused="topic"
+        )
+        choices = await server.wait_for_autocomplete(typing)
+        assert [c["value"] for c in choices] == ["install", "invite"]
+    assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_mention_gets_reply_and_button_click_updates_it(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server):
+        alice, general = world["alice"], world["general"]
+        question = await server.send_message(general, alice, f"{server.mention(server.bot_user)} how do I install?")
+        reply = await server.wait_for_reply(question["id"])
+        assert reply["embeds"][0]["title"] == "FAQ"
+        assert reply["components"][0]["components"][0]["custom_id"] == "faq:helpful"
+        sent = await server.wait_for_request(lambda r: r.method == "POST" and r.path.endswith("/messages"))
+        assert sent.json["allowed_mentions"]["parse"] == []
+        assert not sent.json["allowed_mentions"].get("replied_user")
+
+        click = await server.click(reply, "faq:helpful", user=alice)
+        assert (await click.response())["type"] == 7
+        assert server.find_message(reply["id"])["content"] == "Thanks for the feedback!"  # type: ignore[index]
+        assert server.find_message(reply["id"])["components"] == []  # type: ignore[index]
+    assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_message_without_mention_has_no_content_for_bot_without_intent(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
+    seen: list[str] = []
+    bot = make_bot()
+
+    @bot.listen("on_message")
+    async def record(message: discord.Message) -> None:
+        seen.append(message.content)
+
+    async with running_bot(server, bot):
+        await server.send_message(world["general"], world["alice"], "no mention here")
+        await server.send_message(world["general"], world["alice"], f"hi {server.mention(server.bot_user)}")
+        await server.wait_for_request(lambda r: r.method == "POST" and r.path.endswith("/messages"))
+    assert seen[:2] == ["", f"hi <@{server.bot_user.id}>"]
+
+
+@pytest.mark.asyncio
+async def test_schema_and_limit_violations_are_reported(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=world["general"].id)
+        with pytest.raises(discord.HTTPException) as too_long:
+            await bot.http.request(route, json={"content": "x" * 2001, "allowed_mentions": {"parse": []}})
+        assert too_long.value.status == 400 and too_long.value.code == 50035
+        assert any("content" in v and "2000" in v for v in server.violations)
+
+        server.violations.clear()
+        with pytest.raises(discord.HTTPException):
+            await bot.http.request(route, json={"content": 42, "allowed_mentions": {"parse": []}})
+        assert any("schema" in v and "content" in v for v in server.violations)
+
+
+@pytest.mark.asyncio
+async def test_missing_or_permissive_allowed_mentions_is_a_violation(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
+    async with running_bot(server) as bot:
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=world["general"].id)
+        await bot.http.request(route, json={"content": "hello"})
+        assert any("allowed_mentions missing" in v for v in server.violations)
+        server.violations.clear()
+        await bot.http.request(route, json={"content": "@everyone", "allowed_mentions": {"parse": ["everyone"]}})
+        assert any("parse" in v for v in server.violations)
+
+
+@pytest.mark.asyncio
+async def test_unknown_endpoint_is_a_violation(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        with pytest.raises(discord.NotFound):
+            await bot.http.request(Route("GET", "/definitely/not/discord"))
+    assert server.violations == [
+        "GET /api/v10/definitely/not/discord: unknown endpoint GET /api/v10/definitely/not/discord"
+    ]
+
+
+@pytest.mark.asyncio
+async def test_injected_500_and_429_are_retried(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        channel = bot.get_channel(int(world["general"].id))
+        assert isinstance(channel, discord.TextChannel)
+        start = len(server.requests)
+        server.fail_next("POST", r"/channels/\d+/messages$", 500)
+        await channel.send("after a 500")
+        server.fail_next("POST", r"/channels/\d+/messages$", 429, retry_after=0.05)
+        await channel.send("after a 429")
+        statuses = [r.status for r in server.requests[start:] if r.method == "POST"]
+        assert statuses == [500, 200, 429, 200]
+        limited = server.requests[start:][2]
+        assert limited.response["retry_after"] == 0.05
+        assert [m["content"] for m in server.messages[world["general"].id]] == ["after a 500", "after a 429"]
+    assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_messages_sent_while_disconnected_arrive_once_after_resume(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
+    bot = make_bot()
+    received: list[str] = []
+    resumed = asyncio.Event()
+
+    @bot.listen("on_message")
+    async def record(message: discord.Message) -> None:
+        if not message.author.bot:
+            received.append(message.content)
+
+    @bot.listen("on_resumed")
+    async def on_resumed() -> None:
+        resumed.set()
+
+    async with running_bot(server, bot):
+        mention = server.mention(server.bot_user)
+        await server.send_message(world["general"], world["alice"], f"{mention} before")
+        await server.drop_gateway(code=4000)
+        await server.send_message(world["general"], world["alice"], f"{mention} while away")
+        await asyncio.wait_for(resumed.wait(), 10)
+        await server.send_message(world["general"], world["alice"], f"{mention} after")
+        await server.wait_for_request(
+            lambda r: (r.json or {}).get("message_reference", {}).get("message_id") is not None
+            and server.find_message(str(r.json["message_reference"]["message_id"])) is not None
+            and "after" in server.find_message(str(r.json["message_reference"]["message_id"]))["content"],  # type: ignore[index]
+        )
+        assert server.gateway.resumes and server.gateway.resumes[0]["session_id"] == server.gateway.sessions[0].id
+        assert len(server.gateway.sessions) == 1
+    assert received == [f"{mention} before", f"{mention} while away", f"{mention} after"]
+    assert server.violations == []

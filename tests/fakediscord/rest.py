@@ -175,9 +175,14 @@ class RestApi:
         return message
 
     def attachments(
-        self, channel_id: str, rec: RecordedRequest, existing: list[dict[str, Any]] | None = None
+        self,
+        channel_id: str,
+        rec: RecordedRequest,
+        existing: list[dict[str, Any]] | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]] | None:
-        payload = rec.json or {}
+        """Attachments after this request; ``None`` when an edit leaves them alone."""
+        payload = payload if payload is not None else rec.json or {}
         if "attachments" not in payload and not rec.files and existing is not None:
             return None
         return store.attachments(
@@ -189,8 +194,9 @@ class RestApi:
             existing or [],
         )
 
-    def new_bot_message(self, rec: RecordedRequest, channel: Channel, **kwargs: Any) -> dict[str, Any]:
-        payload = rec.json or {}
+    def new_bot_message(
+        self, rec: RecordedRequest, channel: Channel, payload: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any]:
         if not store.has_body(payload, rec.files):
             self.violation(rec, "empty message (no content, embeds, components, files, stickers or poll)")
             raise ApiError(400, 50006, "Cannot send an empty message")
@@ -199,7 +205,7 @@ class RestApi:
             channel=channel,
             author=self.server.bot_user,
             payload=payload,
-            attachment_list=self.attachments(channel.id, rec) or [],
+            attachment_list=self.attachments(channel.id, rec, payload=payload) or [],
             **kwargs,
         )
 
@@ -342,7 +348,7 @@ class RestApi:
             referenced = self.server.find_message(str(ref["message_id"]))
             if referenced is None and ref.get("fail_if_not_exists", True):
                 raise invalid_form([f"message_reference: unknown message {ref['message_id']}"])
-        message = self.new_bot_message(rec, channel, referenced=referenced)
+        message = self.new_bot_message(rec, channel, payload, referenced=referenced)
         return 200, self.store(message)
 
     def _message(self, rec: RecordedRequest, p: dict[str, str]) -> dict[str, Any]:
@@ -419,11 +425,14 @@ class RestApi:
             meta["interacted_message_id"] = interaction.payload["message"]["id"]
         return meta
 
-    def _response_message(self, rec: RecordedRequest, interaction: FakeInteraction) -> dict[str, Any]:
+    def _response_message(
+        self, rec: RecordedRequest, interaction: FakeInteraction, payload: dict[str, Any]
+    ) -> dict[str, Any]:
         kind = store.MESSAGE_CHAT_INPUT_COMMAND if interaction.type == APPLICATION_COMMAND else store.MESSAGE_DEFAULT
         return self.new_bot_message(
             rec,
             interaction.channel,
+            payload,
             webhook_id=self.server.application_id,
             interaction_metadata=self._interaction_metadata(interaction),
             message_type=kind,
@@ -464,7 +473,7 @@ class RestApi:
         self, rec: RecordedRequest, interaction: FakeInteraction, kind: int, data: dict[str, Any]
     ) -> dict[str, Any] | None:
         if kind == 4:
-            interaction.original_message = self.store(self._response_message(rec, interaction))
+            interaction.original_message = self.store(self._response_message(rec, interaction, data))
         elif kind == 5:
             flags = store.LOADING | (data.get("flags", 0) & store.EPHEMERAL)
             loading = {"content": "", "flags": flags}
@@ -485,7 +494,7 @@ class RestApi:
             target = self.server.find_message(interaction.payload["message"]["id"])
             interaction.original_message = target
             if kind == 7 and target is not None:
-                attachments = self.attachments(target["channel_id"], rec, target["attachments"])
+                attachments = self.attachments(target["channel_id"], rec, target["attachments"], data)
                 self.updated(store.apply_edit(target, data, attachments))
         return interaction.original_message if kind in (4, 5, 7) else None
 
@@ -509,8 +518,7 @@ class RestApi:
             # Discord turns the first follow-up after a "thinking" defer into the original response.
             message = self.updated(store.apply_edit(original, payload, self.attachments(original["channel_id"], rec)))
         else:
-            message = self._response_message(rec, interaction)
-            message["flags"] |= payload.get("flags") or 0
+            message = self._response_message(rec, interaction, payload)
             self.store(message)
         interaction.followup_payloads.append(payload)
         interaction.followup_messages.append(message)
