@@ -1,0 +1,262 @@
+"""``python -m bot``: run, sync, ask, check-content, eval, missed.
+
+Each subcommand loads the configuration the same way, reports problems as one
+clear line on stderr with a non-zero exit status, and never shows a traceback
+for an operator's mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EVAL_SETS = (REPO_ROOT / "tests/eval/dev.jsonl", REPO_ROOT / "tests/eval/holdout.jsonl")
+DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+
+
+class CommandError(Exception):
+    """An error to print as one line, exiting with status 1."""
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+# -- shared loading ------------------------------------------------------------------------------
+
+
+def _load_knowledge(config: Config, path: Path | None = None) -> Any:
+    from bot.content import ContentError, load_content
+
+    try:
+        return load_content(path or config.content.path)
+    except ContentError as exc:
+        raise CommandError(f"content has errors:\n{exc}") from None
+
+
+def _engine(config: Config) -> Any:
+    from bot.engine import Engine
+
+    return Engine(_load_knowledge(config), config.engine)
+
+
+# -- subcommands ---------------------------------------------------------------------------------
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    if not config.token:
+        return _fail(
+            f"no Discord token: set the {TOKEN_ENV} environment variable (or put "
+            f"{TOKEN_ENV}=... in a .env file beside the config). To try answers without "
+            'Discord, use: python -m bot ask "why do my legs cramp at night?"'
+        )
+    from bot.runner import run_bot
+
+    return run_bot(config)
+
+
+def cmd_sync(config: Config, args: argparse.Namespace) -> int:
+    if not config.token:
+        return _fail(f"no Discord token: set the {TOKEN_ENV} environment variable to sync commands")
+    from bot.runner import sync_commands
+
+    return sync_commands(config, guild_id=args.guild)
+
+
+def _decision_json(engine: Any, question: str) -> dict[str, Any]:
+    from bot.engine import render_decision, reply_text
+
+    decision = engine.ask(question)
+    entry = decision.entry
+    return {
+        "question": question,
+        "outcome": decision.outcome,
+        "entry": None
+        if entry is None
+        else {
+            "id": entry.id,
+            "title": entry.title,
+            "topic": entry.topic,
+            "questions": [*entry.questions, *engine.learned_phrasings(entry.id)],
+        },
+        "score": float(decision.score),
+        "alternatives": [
+            {"id": c.entry.id, "title": c.entry.title, "score": round(float(c.score), 4)}
+            for c in decision.alternatives
+        ],
+        "text": reply_text(
+            render_decision(engine.knowledge, decision, limit=engine.settings.max_question_chars)
+        ),
+    }
+
+
+def cmd_ask(config: Config, args: argparse.Namespace) -> int:
+    from bot.engine import render_decision, reply_text
+
+    engine = _engine(config)
+    out: TextIO = sys.stdout
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\r\n")
+            out.write(json.dumps(_decision_json(engine, question), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if args.question is None:
+        raise CommandError('give a question, e.g. python -m bot ask "what is a charley horse?"')
+    if args.json:
+        out.write(json.dumps(_decision_json(engine, args.question), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    decision = engine.ask(args.question)
+    limit = engine.settings.max_question_chars
+    out.write(reply_text(render_decision(engine.knowledge, decision, limit=limit)) + "\n")
+    return EXIT_OK
+
+
+def cmd_check_content(config: Config, args: argparse.Namespace) -> int:
+    knowledge = _load_knowledge(config, args.path)
+    print(knowledge.summary_line())
+    return EXIT_OK
+
+
+def cmd_eval(config: Config, args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.engine.evaluation import (
+        baseline_predictor,
+        engine_predictor,
+        load_cases,
+        score,
+        seed_questions,
+    )
+
+    knowledge = _load_knowledge(config)
+    engine = Engine(knowledge, config.engine)
+    seeds = seed_questions(args.seeds) if args.seeds.is_dir() else []
+    baseline = baseline_predictor(knowledge, seeds)
+    sets = args.set or [p for p in DEFAULT_EVAL_SETS if p.exists()]
+    if not sets:
+        raise CommandError("no evaluation set found; pass --set PATH")
+    results = []
+    for path in sets:
+        try:
+            cases = load_cases(path)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        ours = score(path.stem, cases, engine_predictor(engine))
+        base = score(
+            f"{path.stem} (baseline: raw seed questions, BM25Okapi, no threshold)", cases, baseline
+        )
+        results.append({"engine": ours.as_dict(), "baseline": base.as_dict()})
+        if not args.json:
+            print("\n".join(ours.lines()))
+            print("\n".join(base.lines()))
+            if ours.failures and not args.quiet:
+                print(f"  failures ({len(ours.failures)}):")
+                print("\n".join(f"    {line}" for line in ours.failures))
+            print()
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return EXIT_OK
+
+
+def cmd_missed(config: Config, args: argparse.Namespace) -> int:
+    from bot.missed_cli import missed_export, missed_list
+
+    if args.action == "list":
+        return missed_list(config, guild=args.guild, status=args.status, as_json=args.json)
+    return missed_export(config, guild=args.guild, output=args.output)
+
+
+# -- parser --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="TOML config file (default: ./config.toml if present, else built-in defaults)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="A Discord FAQ bot for muscle spasms and cramps, from curated content.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Callable[[Config, argparse.Namespace], int], help_: str) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    add("run", cmd_run, "Start the bot (token from DISCORD_TOKEN).")
+    sync = add("sync", cmd_sync, "Register slash commands globally, or with --guild to one guild.")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant)")
+    ask = add(
+        "ask", cmd_ask, "Answer a question locally, exactly as the bot would; no Discord needed."
+    )
+    ask.add_argument("question", nargs="?", help="the question, in quotes")
+    mode = ask.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one question per line from stdin, print one JSON object per line",
+    )
+    check = add("check-content", cmd_check_content, "Validate the knowledge files.")
+    check.add_argument("path", nargs="?", type=Path, help="content folder (default: from config)")
+    ev = add("eval", cmd_eval, "Answer-quality report on the labelled question sets.")
+    ev.add_argument(
+        "--set",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="JSONL question set (repeatable; default: tests/eval dev and holdout)",
+    )
+    ev.add_argument(
+        "--seeds",
+        type=Path,
+        default=DEFAULT_SEEDS,
+        help="seed documents folder for the naive baseline",
+    )
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--quiet", action="store_true", help="do not list failures")
+    missed = add("missed", cmd_missed, "List or export logged unanswered questions.")
+    msub = missed.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ml = msub.add_parser("list", help="list logged questions of one guild", parents=[common])
+    ml.add_argument("--guild", required=True, help="guild id (or 'dm' for direct messages)")
+    ml.add_argument("--status", default="open", choices=["open", "resolved", "dismissed", "all"])
+    ml.add_argument("--json", action="store_true", help="one JSON object per logged question")
+    me = msub.add_parser(
+        "export", help="CSV plus a content snippet of open questions", parents=[common]
+    )
+    me.add_argument("--guild", required=True, help="guild id (or 'dm')")
+    me.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write missed.csv and missed-snippet.toml here (default: print)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        result: int = args.func(config, args)
+    except (ConfigError, CommandError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return result

@@ -1,0 +1,149 @@
+"""Configuration: defaults, file, environment, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.config import SCHEMA, SHIPPED_CONTENT, ConfigError, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(env={})
+    assert config.source is None
+    assert config.discord.api_base_url == "https://discord.com/api/v10"
+    assert config.discord.gateway_url == "wss://gateway.discord.gg/"
+    assert config.discord.dev_guild_ids == ()
+    assert config.storage.database_path == Path("data/bot.sqlite3")
+    assert config.storage.retention_days == 30
+    assert config.content.path == SHIPPED_CONTENT
+    assert config.logging.level == "INFO"
+    assert config.token is None
+
+
+def test_example_config_documents_every_key_and_loads(tmp_path: Path) -> None:
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    for section, keys in SCHEMA.items():
+        assert f"[{section}]" in text
+        for key in keys:
+            assert f"{key} =" in text, f"config.example.toml does not document [{section}] {key}"
+    config = load_config(write(tmp_path, text), env={})
+    assert config.storage.database_path == tmp_path / "data/bot.sqlite3"
+
+
+def test_values_and_relative_paths(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [discord]
+        api_base_url = "http://127.0.0.1:9999/api/v10/"
+        gateway_url = "ws://127.0.0.1:9999/gateway"
+        dev_guild_ids = [123456789012345678, "223456789012345678"]
+        [storage]
+        database_path = "db/x.sqlite3"
+        [content]
+        path = "/srv/content"
+        [logging]
+        level = "debug"
+        """,
+    )
+    config = load_config(path, env={})
+    assert config.discord.api_base_url == "http://127.0.0.1:9999/api/v10"
+    assert config.discord.dev_guild_ids == (123456789012345678, 223456789012345678)
+    assert config.storage.database_path == tmp_path / "db/x.sqlite3"
+    assert config.content.path == Path("/srv/content")
+    assert config.logging.level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            "[storage]\ndatabse_path = 'x'\n",
+            "unknown key [storage] databse_path (did you mean 'database_path'?)",
+        ),
+        ("[storag]\ndatabase_path = 'x'\n", "unknown section [storag] (did you mean 'storage'?)"),
+        (
+            "[storage]\nretention_days = -3\n",
+            "[storage] retention_days: expected an integer from 1 to 3650, got -3",
+        ),
+        ("[storage]\nretention_days = '30'\n", "[storage] retention_days: expected an integer"),
+        (
+            "[discord]\ndev_guild_ids = 5\n",
+            "[discord] dev_guild_ids: expected a list of Discord ids",
+        ),
+        (
+            "[discord]\napi_base_url = 'discord.com'\n",
+            "[discord] api_base_url: expected a URL starting with http://",
+        ),
+        (
+            "[discord]\ngateway_url = 'https://x'\n",
+            "[discord] gateway_url: expected a URL starting with ws://",
+        ),
+        ("[logging]\nlevel = 'LOUD'\n", "[logging] level: expected one of DEBUG"),
+        ("[engine]\nmin_score = true\n", "[engine] min_score: expected a number"),
+        ("storage = 3\n", "[storage] must be a table"),
+        ("[storage\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_fail_with_one_clear_line(tmp_path: Path, text: str, fragment: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    assert fragment in message
+
+
+def test_token_in_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "[discord]\ntoken = 'abc.def.ghi'\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert "DISCORD_TOKEN" in str(info.value)
+    assert "abc.def.ghi" not in str(info.value)
+
+
+def test_token_from_environment_then_dotenv(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    (tmp_path / ".env").write_text("# secrets\nDISCORD_TOKEN='from-dotenv'\n", encoding="utf-8")
+    assert load_config(path, env={}).token == "from-dotenv"
+    assert load_config(path, env={"DISCORD_TOKEN": "from-env"}).token == "from-env"
+    assert "from-env" not in repr(load_config(path, env={"DISCORD_TOKEN": "from-env"}))
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    path = write(tmp_path, "[storage]\nretention_days = 10\n")
+    env = {
+        "BOT_STORAGE_RETENTION_DAYS": "7",
+        "BOT_LOGGING_LEVEL": "warning",
+        "BOT_DISCORD_DEV_GUILD_IDS": "[42]",
+        "BOT_STORAGE_DATABASE_PATH": "/tmp/x.sqlite3",
+    }
+    config = load_config(path, env=env)
+    assert config.storage.retention_days == 7
+    assert config.logging.level == "WARNING"
+    assert config.discord.dev_guild_ids == (42,)
+    assert config.storage.database_path == Path("/tmp/x.sqlite3")
+    with pytest.raises(ConfigError, match="environment BOT_STORAGE_RETENTION_DAYS"):
+        load_config(path, env={"BOT_STORAGE_RETENTION_DAYS": "0"})
+
+
+def test_missing_explicit_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+def test_example_is_valid_toml() -> None:
+    tomllib.loads((REPO / "config.example.toml").read_text(encoding="utf-8"))
