@@ -1,0 +1,286 @@
+"""One message in, one decision out: triage, retrieve, decide.
+
+The decision is plain data (``Decision``) so that the Discord adapters, the CLI
+and the evaluation all act on exactly the same result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from bot.config import EngineSettings
+from bot.content import Entry, Knowledge, TriageRule
+from bot.engine.analysis import Analyzer, Concept
+from bot.engine.index import BM25Params, FieldIndex
+from bot.engine.text import clean
+
+Outcome = Literal["answer", "no_answer", "urgent"]
+
+# Asking for an amount of a medicine is refused whatever entry matches: the bot gives no doses.
+_MEDICINE = (
+    r"(medicine|medication|meds?|drugs?|pills?|tablets?|tabs|capsules?|relax[ae]nts?|relaxers?"
+    r"|ibuprofen|advil|motrin|naproxen|aleve|aspirin|acetaminophen|paracetamol|tylenol"
+    r"|diazepam|valium|baclofen|cyclobenzaprine|flexeril|carisoprodol|soma|metaxalone|skelaxin"
+    r"|tizanidine|zanaflex|methocarbamol|robaxin|quinine|gabapentin|magnesium|potassium"
+    r"|calcium|supplements?|vitamins?)"
+)
+_DOSE_REQUEST = re.compile(
+    r"\b(\d+(\.\d+)?\s?(mg|mcg|µg|milligrams?|micrograms?|ml)\b"
+    r"|doses?\b|dosage|dosing"
+    rf"|how (much|many)\b[^.?!]*\b{_MEDICINE}"
+    rf"|{_MEDICINE}[^.?!]*\bhow (much|many|often)\b"
+    r"|(without|no) (a )?(prescription|script|rx)\b)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry and how confidently it answers the question (0 to 1)."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with one message."""
+
+    question: str
+    cleaned: str
+    truncated: bool
+    outcome: Outcome
+    entry: Entry | None
+    score: float
+    alternatives: tuple[Candidate, ...]
+    triage: TriageRule | None = None
+    refusal: Literal["dose"] | None = None
+    candidates: tuple[Candidate, ...] = field(default=())
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """A phrasing a moderator attached to an entry, for one guild or (guild None) for all."""
+
+    phrasing: str
+    entry_id: str
+    guild_id: str | None = None
+
+
+@dataclass(slots=True)
+class _LearnedDoc:
+    entry_index: int
+    terms: list[str]
+    key: str
+
+
+class Engine:
+    """The answer engine over one version of the content."""
+
+    #: Weight of the answer text relative to the phrasings (a second, weaker field).
+    ANSWER_WEIGHT = 0.25
+    #: Share of a concept's weight earned when only the answer text mentions it.
+    ANSWER_COVERAGE = 0.5
+    #: Weight of words the index has never seen, relative to the rarest known word.
+    UNKNOWN_WEIGHT = 0.8
+    TOP_K = 8
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        settings: EngineSettings | None = None,
+        learned: Iterable[Learned] = (),
+        params: BM25Params | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.settings = settings or EngineSettings()
+        self.params = params or BM25Params()
+        self.analyzer = Analyzer(knowledge.synonyms)
+        self.entries: list[Entry] = list(knowledge.entries.values())
+        self._entry_index = {e.id: i for i, e in enumerate(self.entries)}
+        phrase_docs: list[list[str]] = []
+        starts: list[int] = []
+        self._exact: dict[str, int] = {}
+        surface: set[str] = set()
+        for i, entry in enumerate(self.entries):
+            starts.append(len(phrase_docs))
+            for phrasing in dict.fromkeys((entry.title, *entry.questions)):
+                phrase_docs.append(self.analyzer.terms(phrasing))
+                self._exact.setdefault(self._key(phrasing), i)
+                surface.update(self.analyzer.words(phrasing))
+            surface.update(self.analyzer.words(entry.answer))
+        self._starts = np.array(starts, dtype=np.int64)
+        self.phrasings = FieldIndex(phrase_docs, self.params)
+        answer_docs = [self.analyzer.terms(e.answer) for e in self.entries]
+        self.answers = FieldIndex(answer_docs, self.params)
+        self._phrase_vocab = [
+            set().union(*phrase_docs[s:end])
+            for s, end in zip(starts, [*starts[1:], len(phrase_docs)], strict=True)
+        ]
+        self._answer_vocab = [set(doc) for doc in answer_docs]
+        self.analyzer.set_vocabulary(surface)
+        n = max(len(phrase_docs), 1)
+        self._unknown_idf = math.log((n + 1) / 0.5) * self.UNKNOWN_WEIGHT
+        self._coverage_idf = {
+            term: math.log((n + 1) / (df + 0.5))
+            for term, df in self.phrasings.document_frequency.items()
+        }
+        for term, df in self.answers.document_frequency.items():
+            self._coverage_idf.setdefault(term, math.log((n + 1) / (df + 0.5)))
+        self._learned: dict[str | None, list[_LearnedDoc]] = defaultdict(list)
+        self._lock = threading.Lock()
+        for item in learned:
+            self.add_learned(item)
+
+    # -- public API ----------------------------------------------------------------------------
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.knowledge.entries.get(entry_id)
+
+    def add_learned(self, item: Learned) -> bool:
+        """Attach a phrasing to an entry at once; False if the entry no longer exists."""
+        index = self._entry_index.get(item.entry_id)
+        if index is None:
+            return False
+        doc = _LearnedDoc(index, self.analyzer.terms(item.phrasing), self._key(item.phrasing))
+        with self._lock:
+            docs = self._learned[item.guild_id]
+            docs[:] = [d for d in docs if d.key != doc.key]
+            docs.append(doc)
+        return True
+
+    def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
+        """Learned phrasings of an entry visible in ``guild_id`` (global ones included)."""
+        index = self._entry_index.get(entry_id)
+        scopes = {None, guild_id}
+        return [d.key for g in scopes for d in self._learned.get(g, []) if d.entry_index == index]
+
+    def ask(self, question: str, *, guild_id: str | None = None) -> Decision:
+        """Decide how to answer one message."""
+        cleaned = clean(question, self.settings.max_question_chars)
+        text = cleaned.text
+        rule = next((r for r in self.knowledge.triage if r.matches(text)), None)
+        ranked = self._rank(text, guild_id)
+        best = ranked[0] if ranked else None
+        confident = best is not None and self._confident(ranked)
+        alternatives = (
+            tuple(ranked[1:4])
+            if confident
+            else tuple(c for c in ranked[:3] if c.score >= self.settings.suggestion_min_score)
+        )
+
+        def decision(
+            outcome: Outcome, entry: Entry | None, score: float, **extra: object
+        ) -> Decision:
+            return Decision(
+                question=question,
+                cleaned=text,
+                truncated=cleaned.truncated,
+                outcome=outcome,
+                entry=entry,
+                score=round(score, 4),
+                alternatives=alternatives,
+                candidates=tuple(ranked[:5]),
+                **extra,  # type: ignore[arg-type]
+            )
+
+        if rule is not None:
+            if confident and best is not None:
+                return decision("urgent", best.entry, best.score, triage=rule)
+            related = self.entry(rule.related) if rule.related else None
+            return decision("urgent", related, best.score if best else 0.0, triage=rule)
+        if _DOSE_REQUEST.search(text):
+            return decision("no_answer", None, best.score if best else 0.0, refusal="dose")
+        if confident and best is not None:
+            return decision("answer", best.entry, best.score)
+        return decision("no_answer", None, best.score if best else 0.0)
+
+    def suggest(self, prefix: str, limit: int = 25) -> list[str]:
+        """Entry titles and phrasings for autocomplete, best first, each at most 100 chars."""
+        cleaned = clean(prefix, 100).text
+        if not cleaned:
+            return [e.title[:100] for e in self.entries[:limit]]
+        seen: dict[str, None] = {}
+        for entry in self.entries:
+            for phrasing in (entry.title, *entry.questions):
+                if cleaned in phrasing.casefold():
+                    seen.setdefault(phrasing[:100].strip(), None)
+        for candidate in self._rank(cleaned, None):
+            seen.setdefault(candidate.entry.title[:100], None)
+        return list(seen)[:limit]
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _key(self, text: str) -> str:
+        return " ".join(self.analyzer.words(clean(text, 10_000).text))
+
+    def _confident(self, ranked: Sequence[Candidate]) -> bool:
+        top = ranked[0].score
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        return top >= self.settings.min_score and top - runner_up >= self.settings.min_margin
+
+    def _concept_weight(self, concept: Concept) -> float:
+        known = [self._coverage_idf[s] for s in concept.stems if s in self._coverage_idf]
+        if concept.stems[0] in self._coverage_idf:
+            return max(self._coverage_idf[concept.stems[0]], 0.05)
+        if known:
+            return max(min(known), 0.05)
+        return self._unknown_idf
+
+    def _rank(self, text: str, guild_id: str | None) -> list[Candidate]:
+        if not text:
+            return []
+        key = self._key(text)
+        exact = self._exact_match(key, guild_id)
+        concepts = self.analyzer.concepts(text)
+        if not concepts:
+            return [Candidate(self.entries[exact], 1.0)] if exact is not None else []
+        terms = list(dict.fromkeys(s for c in concepts for s in c.stems))
+        phrase = np.maximum.reduceat(self.phrasings.scores(terms), self._starts)
+        learned_vocab: dict[int, set[str]] = defaultdict(set)
+        for scope in {None, guild_id}:
+            for doc in self._learned.get(scope, ()):
+                score = self.phrasings.score_extra(terms, doc.terms)
+                phrase[doc.entry_index] = max(phrase[doc.entry_index], score)
+                learned_vocab[doc.entry_index].update(doc.terms)
+        combined = phrase + self.ANSWER_WEIGHT * self.answers.scores(terms)
+        k = min(self.TOP_K, len(combined))
+        top = np.argpartition(-combined, k - 1)[:k]
+        best_raw = float(combined[top].max()) or 1.0
+        weights = [self._concept_weight(c) for c in concepts]
+        total = sum(weights) or 1.0
+        out: list[Candidate] = []
+        for i in top.tolist():
+            if combined[i] <= 0 and exact != i:
+                continue
+            vocab = self._phrase_vocab[i] | learned_vocab.get(i, set())
+            covered = 0.0
+            for concept, weight in zip(concepts, weights, strict=True):
+                if any(s in vocab for s in concept.stems):
+                    covered += weight
+                elif any(s in self._answer_vocab[i] for s in concept.stems):
+                    covered += weight * self.ANSWER_COVERAGE
+            coverage = covered / total
+            relative = max(float(combined[i]), 0.0) / best_raw
+            score = 1.0 if exact == i else coverage * (0.5 + 0.5 * relative)
+            out.append(Candidate(self.entries[i], score))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out
+
+    def _exact_match(self, key: str, guild_id: str | None) -> int | None:
+        for scope in (guild_id, None):
+            for doc in self._learned.get(scope, ()):
+                if doc.key == key:
+                    return doc.entry_index
+        return self._exact.get(key)

@@ -1,0 +1,175 @@
+"""Decisions to replies: the words and cards, independent of Discord's classes.
+
+The Discord adapter maps a ``Reply`` one to one onto a message (content plus
+embeds), and the CLI prints ``reply_text`` of the same ``Reply``, so what
+``python -m bot ask`` shows is what the bot posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.content import Entry, Knowledge, Topic
+from bot.engine.engine import Candidate, Decision
+from bot.engine.text import escape_markdown
+
+CardKind = Literal["answer", "urgent", "no_answer", "topic", "info"]
+
+# Discord's documented limits, kept here so every reply is cut to fit before it is sent.
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000
+
+DOSE_REFUSAL = (
+    "I can't give doses or advice on taking a particular medicine. A pharmacist or your doctor "
+    "can tell you what is safe for you, including with your other medicines."
+)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One embed: a title, a body, a footer and optional name/value fields."""
+
+    kind: CardKind
+    title: str
+    description: str
+    footer: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    entry_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole reply: optional message text, cards, and what buttons to offer."""
+
+    content: str | None
+    cards: tuple[Card, ...]
+    suggestions: tuple[Candidate, ...] = ()
+    related: tuple[Entry, ...] = ()
+    feedback: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def source_names(entry: Entry) -> str:
+    return ", ".join(entry.sources) or "curated by the moderators"
+
+
+def entry_card(knowledge: Knowledge, entry: Entry) -> Card:
+    """The answer card for one entry: title, answer, sources, disclaimer."""
+    return Card(
+        kind="answer",
+        title=clip(entry.title, TITLE_MAX),
+        description=clip(entry.answer, DESCRIPTION_MAX),
+        footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+        fields=(("Source", clip(source_names(entry), FIELD_VALUE_MAX)),),
+        entry_id=entry.id,
+    )
+
+
+def _related(knowledge: Knowledge, entry: Entry) -> tuple[Entry, ...]:
+    return tuple(knowledge.entries[i] for i in entry.see_also if i in knowledge.entries)[:25]
+
+
+def _truncation_note(decision: Decision, limit: int) -> str | None:
+    if decision.truncated:
+        return f"(Your message was long, so I answered from its first {limit} characters.)"
+    return None
+
+
+def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 500) -> Reply:
+    """Build the reply the bot posts for ``decision``."""
+    note = _truncation_note(decision, limit)
+    notes = (note,) if note else ()
+    if decision.outcome == "urgent" and decision.triage is not None:
+        content = clip(decision.triage.guidance + (f"\n{note}" if note else ""), CONTENT_MAX)
+        cards = (entry_card(knowledge, decision.entry),) if decision.entry else ()
+        related = _related(knowledge, decision.entry) if decision.entry else ()
+        return Reply(content, cards, related=related, feedback=bool(cards), notes=notes)
+    if decision.outcome == "answer" and decision.entry is not None:
+        card = entry_card(knowledge, decision.entry)
+        related = _related(knowledge, decision.entry)
+        return Reply(note, (card,), related=related, feedback=True, notes=notes)
+    body = DOSE_REFUSAL if decision.refusal == "dose" else knowledge.texts.no_answer
+    if decision.alternatives:
+        lines = "\n".join(f"• {escape_markdown(c.entry.title)}" for c in decision.alternatives)
+        body += f"\n\n**Maybe one of these helps:**\n{lines}"
+    card = Card(
+        kind="no_answer",
+        title="I don't have an answer for that yet",
+        description=clip(body, DESCRIPTION_MAX),
+        footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+    )
+    return Reply(note, (card,), suggestions=decision.alternatives, notes=notes)
+
+
+def topic_reply(knowledge: Knowledge, topic: Topic) -> Reply:
+    """The summary card of a topic's slash command; warning signs first where the topic asks."""
+    description = topic.summary
+    if topic.lead_with_warnings:
+        signs = "\n".join(f"• {rule.name}" for rule in knowledge.triage)
+        description = (
+            f"**Get urgent help now for any of these warning signs:**\n{signs}\n\n{topic.summary}"
+        )
+    entries = [knowledge.entries[i] for i in topic.entry_ids if i in knowledge.entries]
+    card = Card(
+        kind="topic",
+        title=clip(topic.name, TITLE_MAX),
+        description=clip(description, DESCRIPTION_MAX),
+        footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+        fields=(
+            (
+                "Questions in this topic",
+                clip("\n".join(f"• {e.title}" for e in entries), FIELD_VALUE_MAX),
+            ),
+        )
+        if entries
+        else (),
+    )
+    return Reply(None, (card,), related=tuple(entries[:25]))
+
+
+def topics_reply(knowledge: Knowledge) -> Reply:
+    lines = [f"`/{t.command}` — {t.description}" for t in knowledge.topics.values()]
+    body = "\n".join(lines) + "\n\nOr ask anything with `/ask`, or mention me with a question."
+    card = Card(
+        "info",
+        "Topics I can help with",
+        clip(body, DESCRIPTION_MAX),
+        footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+    )
+    return Reply(None, (card,))
+
+
+def info_reply(knowledge: Knowledge, title: str, text: str) -> Reply:
+    card = Card(
+        "info",
+        title,
+        clip(text, DESCRIPTION_MAX),
+        footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+    )
+    return Reply(None, (card,))
+
+
+def reply_text(reply: Reply) -> str:
+    """The plain-text form of a reply, as the CLI prints it."""
+    parts: list[str] = []
+    if reply.content:
+        parts.append(reply.content)
+    for card in reply.cards:
+        block = [f"## {card.title}", card.description]
+        block.extend(f"{name}: {value}" for name, value in card.fields)
+        if card.footer:
+            block.append(f"-- {card.footer}")
+        parts.append("\n".join(block))
+    if reply.related:
+        parts.append("Related: " + "; ".join(e.title for e in reply.related))
+    return "\n\n".join(parts)
