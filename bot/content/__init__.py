@@ -1,0 +1,20 @@
+"""Curated knowledge base: data model, TOML loader and validation (no Discord)."""
+
+from . import limits
+from .cleaning import clean_message, collapse
+from .loader import ContentError, ContentIssue, load_content
+from .models import Entry, Knowledge, Texts, Topic, TriageRule
+
+__all__ = [
+    "ContentError",
+    "ContentIssue",
+    "Entry",
+    "Knowledge",
+    "Texts",
+    "Topic",
+    "TriageRule",
+    "clean_message",
+    "collapse",
+    "limits",
+    "load_content",
+]

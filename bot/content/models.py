@@ -1,0 +1,102 @@
+"""Immutable data model of the curated knowledge base (no Discord imports)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageRule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One FAQ answer together with every phrasing that should reach it."""
+
+    id: str
+    topic: str
+    title: str
+    questions: tuple[str, ...]
+    answer: str
+    see_also: tuple[str, ...]
+    sources: tuple[str, ...]
+    reviewed: datetime.date
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A group of entries with its own slash command and summary card."""
+
+    id: str
+    name: str
+    command: str
+    description: str
+    summary: str
+    order: int
+    lead_with_warnings: bool
+    entry_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRule:
+    """An urgent warning-sign rule matched against a cleaned message."""
+
+    id: str
+    name: str
+    severity: str
+    guidance: str
+    related: str | None
+    any: tuple[re.Pattern[str], ...]
+    all: tuple[tuple[re.Pattern[str], ...], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+    def matches(self, cleaned: str) -> bool:
+        """Return True if the rule triggers for an already cleaned message."""
+        if any(p.search(cleaned) for p in self.unless):
+            return False
+        if any(p.search(cleaned) for p in self.any):
+            return True
+        return any(group and all(p.search(cleaned) for p in group) for group in self.all)
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Fixed bot texts curated alongside the content."""
+
+    disclaimer: str
+    about: str
+    help: str
+    no_answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Everything loaded from the content folder."""
+
+    root: Path
+    entries: Mapping[str, Entry]
+    topics: Mapping[str, Topic]
+    triage: tuple[TriageRule, ...]
+    synonyms: Mapping[str, str]
+    texts: Texts
+
+    @property
+    def phrasing_count(self) -> int:
+        return sum(len(e.questions) for e in self.entries.values())
+
+    def entries_for(self, topic_id: str) -> tuple[Entry, ...]:
+        """Entries of one topic, in file order (empty if the topic is unknown)."""
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            return ()
+        return tuple(self.entries[i] for i in topic.entry_ids)
+
+    def summary_line(self) -> str:
+        return (
+            f"OK: {len(self.entries)} entries, {self.phrasing_count} phrasings, "
+            f"{len(self.topics)} topics, {len(self.triage)} triage rules"
+        )
