@@ -21,11 +21,11 @@ from discord.ext import commands
 from discord.http import Route
 
 try:
-    from tests.fakediscord import FakeDiscord
+    from tests.fakediscord import FakeDiscord, RecordedRequest
     from tests.fakediscord.fixtures import running_fake_discord
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from fakediscord import FakeDiscord  # type: ignore[no-redef]
-    from fakediscord.fixtures import running_fake_discord  # type: ignore[no-redef]
+    from fakediscord import FakeDiscord, RecordedRequest  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from fakediscord.fixtures import running_fake_discord  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 TOPICS = ["install", "invite", "permissions", "slash-commands"]
 
@@ -35,7 +35,9 @@ class HelpfulView(discord.ui.View):
         super().__init__(timeout=None)
 
     @discord.ui.button(label="Helpful", custom_id="faq:helpful", style=discord.ButtonStyle.success)
-    async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[HelpfulView]) -> None:
+    async def helpful(
+        self, interaction: discord.Interaction, button: discord.ui.Button[HelpfulView]
+    ) -> None:
         await interaction.response.edit_message(content="Thanks for the feedback!", view=None)
 
 
@@ -60,7 +62,9 @@ def make_bot() -> commands.Bot:
         await interaction.followup.send(f"Here is the FAQ entry about {topic}.")
 
     @faq.autocomplete("topic")
-    async def faq_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def faq_topics(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=t, value=t) for t in TOPICS if current in t]
 
     @bot.event
@@ -73,8 +77,17 @@ def make_bot() -> commands.Bot:
     return bot
 
 
+def _replies_to(server: FakeDiscord, request: RecordedRequest, text: str) -> bool:
+    """Whether ``request`` posted a reply to a stored message containing ``text``."""
+    reference = (request.json or {}).get("message_reference") or {}
+    original = server.find_message(str(reference.get("message_id")))
+    return original is not None and text in original["content"]
+
+
 @contextlib.asynccontextmanager
-async def running_bot(server: FakeDiscord, bot: commands.Bot | None = None) -> AsyncIterator[commands.Bot]:
+async def running_bot(
+    server: FakeDiscord, bot: commands.Bot | None = None
+) -> AsyncIterator[commands.Bot]:
     """Log in, connect in the background, wait for on_ready; always close."""
     bot = bot or make_bot()
     await bot.login("fake-token")
@@ -105,19 +118,25 @@ async def world(server: FakeDiscord) -> dict[str, Any]:
 
 
 @pytest.mark.asyncio
-async def test_ready_and_guild_create_reach_on_ready(server: FakeDiscord, world: dict[str, Any]) -> None:
+async def test_ready_and_guild_create_reach_on_ready(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
     async with running_bot(server) as bot:
         guild = bot.get_guild(int(world["guild"].id))
         assert guild is not None and guild.name == "FAQ Test Guild"
         assert guild.get_channel(int(world["general"].id)) is not None
-        assert guild.member_count == 3  # owner, bot, alice (members are not cached without the intent)
+        assert (
+            guild.member_count == 3
+        )  # owner, bot, alice (members are not cached without the intent)
         assert bot.user is not None and str(bot.user.id) == server.bot_user.id
         assert bot.application_id == int(server.application_id)
     assert server.violations == []
 
 
 @pytest.mark.asyncio
-async def test_sync_stores_commands_and_invoke_gets_response(server: FakeDiscord, world: dict[str, Any]) -> None:
+async def test_sync_stores_commands_and_invoke_gets_response(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
     async with running_bot(server) as bot:
         synced = await bot.tree.sync()
         assert sorted(c.name for c in synced) == ["faq", "ping"]
@@ -143,7 +162,9 @@ async def test_sync_stores_commands_and_invoke_gets_response(server: FakeDiscord
 
 
 @pytest.mark.asyncio
-async def test_invoke_unregistered_command_fails_clearly(server: FakeDiscord, world: dict[str, Any]) -> None:
+async def test_invoke_unregistered_command_fails_clearly(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
     async with running_bot(server):
         with pytest.raises(LookupError, match="not registered"):
             await server.invoke_command("ping", user=world["alice"], channel=world["general"])
@@ -154,7 +175,11 @@ async def test_autocomplete_returns_choices(server: FakeDiscord, world: dict[str
     async with running_bot(server) as bot:
         await bot.tree.sync()
         typing = await server.autocomplete(
-            "faq", user=world["alice"], channel=world["general"], options={"topic": "in"}, focused="topic"
+            "faq",
+            user=world["alice"],
+            channel=world["general"],
+            options={"topic": "in"},
+            focused="topic",
         )
         choices = await server.wait_for_autocomplete(typing)
         assert [c["value"] for c in choices] == ["install", "invite"]
@@ -162,14 +187,20 @@ async def test_autocomplete_returns_choices(server: FakeDiscord, world: dict[str
 
 
 @pytest.mark.asyncio
-async def test_mention_gets_reply_and_button_click_updates_it(server: FakeDiscord, world: dict[str, Any]) -> None:
+async def test_mention_gets_reply_and_button_click_updates_it(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
     async with running_bot(server):
         alice, general = world["alice"], world["general"]
-        question = await server.send_message(general, alice, f"{server.mention(server.bot_user)} how do I install?")
+        question = await server.send_message(
+            general, alice, f"{server.mention(server.bot_user)} how do I install?"
+        )
         reply = await server.wait_for_reply(question["id"])
         assert reply["embeds"][0]["title"] == "FAQ"
         assert reply["components"][0]["components"][0]["custom_id"] == "faq:helpful"
-        sent = await server.wait_for_request(lambda r: r.method == "POST" and r.path.endswith("/messages"))
+        sent = await server.wait_for_request(
+            lambda r: r.method == "POST" and r.path.endswith("/messages")
+        )
         assert sent.json["allowed_mentions"]["parse"] == []
         assert not sent.json["allowed_mentions"].get("replied_user")
 
@@ -193,17 +224,23 @@ async def test_message_without_mention_has_no_content_for_bot_without_intent(
 
     async with running_bot(server, bot):
         await server.send_message(world["general"], world["alice"], "no mention here")
-        await server.send_message(world["general"], world["alice"], f"hi {server.mention(server.bot_user)}")
+        await server.send_message(
+            world["general"], world["alice"], f"hi {server.mention(server.bot_user)}"
+        )
         await server.wait_for_request(lambda r: r.method == "POST" and r.path.endswith("/messages"))
     assert seen[:2] == ["", f"hi <@{server.bot_user.id}>"]
 
 
 @pytest.mark.asyncio
-async def test_schema_and_limit_violations_are_reported(server: FakeDiscord, world: dict[str, Any]) -> None:
+async def test_schema_and_limit_violations_are_reported(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
     async with running_bot(server) as bot:
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=world["general"].id)
         with pytest.raises(discord.HTTPException) as too_long:
-            await bot.http.request(route, json={"content": "x" * 2001, "allowed_mentions": {"parse": []}})
+            await bot.http.request(
+                route, json={"content": "x" * 2001, "allowed_mentions": {"parse": []}}
+            )
         assert too_long.value.status == 400 and too_long.value.code == 50035
         assert any("content" in v and "2000" in v for v in server.violations)
 
@@ -222,7 +259,9 @@ async def test_missing_or_permissive_allowed_mentions_is_a_violation(
         await bot.http.request(route, json={"content": "hello"})
         assert any("allowed_mentions missing" in v for v in server.violations)
         server.violations.clear()
-        await bot.http.request(route, json={"content": "@everyone", "allowed_mentions": {"parse": ["everyone"]}})
+        await bot.http.request(
+            route, json={"content": "@everyone", "allowed_mentions": {"parse": ["everyone"]}}
+        )
         assert any("parse" in v for v in server.violations)
 
 
@@ -250,7 +289,10 @@ async def test_injected_500_and_429_are_retried(server: FakeDiscord, world: dict
         assert statuses == [500, 200, 429, 200]
         limited = server.requests[start:][2]
         assert limited.response["retry_after"] == 0.05
-        assert [m["content"] for m in server.messages[world["general"].id]] == ["after a 500", "after a 429"]
+        assert [m["content"] for m in server.messages[world["general"].id]] == [
+            "after a 500",
+            "after a 429",
+        ]
     assert server.violations == []
 
 
@@ -278,12 +320,11 @@ async def test_messages_sent_while_disconnected_arrive_once_after_resume(
         await server.send_message(world["general"], world["alice"], f"{mention} while away")
         await asyncio.wait_for(resumed.wait(), 10)
         await server.send_message(world["general"], world["alice"], f"{mention} after")
-        await server.wait_for_request(
-            lambda r: (r.json or {}).get("message_reference", {}).get("message_id") is not None
-            and server.find_message(str(r.json["message_reference"]["message_id"])) is not None
-            and "after" in server.find_message(str(r.json["message_reference"]["message_id"]))["content"],  # type: ignore[index]
+        await server.wait_for_request(lambda r: _replies_to(server, r, "after"))
+        assert (
+            server.gateway.resumes
+            and server.gateway.resumes[0]["session_id"] == server.gateway.sessions[0].id
         )
-        assert server.gateway.resumes and server.gateway.resumes[0]["session_id"] == server.gateway.sessions[0].id
         assert len(server.gateway.sessions) == 1
     assert received == [f"{mention} before", f"{mention} while away", f"{mention} after"]
     assert server.violations == []

@@ -60,7 +60,7 @@ class Connection:
             finally:
                 self.queue.task_done()
 
-    async def flush(self, timeout: float = 5.0) -> None:
+    async def flush(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.queue.join(), timeout)
 
@@ -164,7 +164,9 @@ class GatewayHub:
         await ws.prepare(request)
         conn = Connection(ws)
         self.connections.add(conn)
-        conn.send({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+        conn.send(
+            {"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+        )
         try:
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
@@ -213,7 +215,8 @@ class GatewayHub:
         guilds = [g for g in server.guilds.values() if session.handles_guild(g.id)]
         ready: dict[str, Any] = {
             "v": 10,
-            "user": server.bot_user.to_payload() | {"verified": True, "mfa_enabled": False, "email": None},
+            "user": server.bot_user.to_payload()
+            | {"verified": True, "mfa_enabled": False, "email": None},
             "guilds": [{"id": g.id, "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",

@@ -8,6 +8,7 @@ response as the REST layer receives them, and lets a test await them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class Notifier:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait_for(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
+    async def wait_for(self, check: Callable[[], T | None], timeout: float, what: str) -> T:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
         while True:
             result = check()
@@ -50,10 +51,8 @@ class Notifier:
             if remaining <= 0:
                 raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
             event = self._event
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
 @dataclass(eq=False)
@@ -83,19 +82,23 @@ class FakeInteraction:
     def is_deferred(self) -> bool:
         return self.callback_type in DEFERRED_TYPES
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """The callback body the bot POSTed (``{"type": ..., "data": ...}``)."""
-        return await self.notifier.wait_for(lambda: self.callback, timeout, f"callback for interaction {self.id}")
+        return await self.notifier.wait_for(
+            lambda: self.callback, timeout, f"callback for interaction {self.id}"
+        )
 
-    async def followups(self, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def followups(self, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109
         """The first ``n`` follow-up payloads (``POST /webhooks/{app}/{token}``)."""
 
         def check() -> list[dict[str, Any]] | None:
             return list(self.followup_payloads[:n]) if len(self.followup_payloads) >= n else None
 
-        return await self.notifier.wait_for(check, timeout, f"{n} follow-up(s) for interaction {self.id}")
+        return await self.notifier.wait_for(
+            check, timeout, f"{n} follow-up(s) for interaction {self.id}"
+        )
 
-    async def final_response(self, timeout: float = 5.0) -> dict[str, Any]:
+    async def final_response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """What the user ends up seeing as the answer.
 
         For a message/update callback that is the callback's ``data``; for a
@@ -115,9 +118,11 @@ class FakeInteraction:
                 return self.followup_payloads[0]
             return None
 
-        return await self.notifier.wait_for(check, timeout, f"final response to interaction {self.id}")
+        return await self.notifier.wait_for(
+            check, timeout, f"final response to interaction {self.id}"
+        )
 
-    async def autocomplete_choices(self, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def autocomplete_choices(self, timeout: float = 5.0) -> list[dict[str, Any]]:  # noqa: ASYNC109
         callback = await self.response(timeout)
         if callback.get("type") != 8:
             raise AssertionError(f"expected an autocomplete result (type 8), got {callback!r}")

@@ -234,7 +234,9 @@ class Guild:
     joined_at: str = field(default_factory=iso_now)
 
     def add_channel(self, name: str, *, type: int = TEXT_CHANNEL) -> Channel:
-        channel = Channel(id=self._new_id(), name=name, type=type, guild=self, position=len(self.channels))
+        channel = Channel(
+            id=self._new_id(), name=name, type=type, guild=self, position=len(self.channels)
+        )
         self.channels.append(channel)
         self._on_change(self, "CHANNEL_CREATE", channel.to_payload())
         return channel
@@ -252,7 +254,9 @@ class Guild:
         self._on_change(self, "GUILD_ROLE_CREATE", {"guild_id": self.id, "role": role.to_payload()})
         return role
 
-    def add_member(self, user: User, roles: Iterable[Role] = (), *, nick: str | None = None) -> Member:
+    def add_member(
+        self, user: User, roles: Iterable[Role] = (), *, nick: str | None = None
+    ) -> Member:
         member = Member(user=user, guild=self, roles=list(roles), nick=nick)
         self.members[user.id] = member
         self._on_change(self, "GUILD_MEMBER_ADD", {"guild_id": self.id, **member.to_payload()})

@@ -9,6 +9,9 @@ import discord.http
 import discord.webhook.async_
 import yarl
 
+# discord.webhook.async_ uses Route without re-exporting it.
+_WebhookRoute: type[discord.http.Route] = discord.webhook.async_.Route  # type: ignore[attr-defined]
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -20,11 +23,11 @@ class Restore:
 
     def __init__(self) -> None:
         self._http_base = discord.http.Route.BASE
-        self._webhook_base = discord.webhook.async_.Route.BASE
+        self._webhook_base = _WebhookRoute.BASE
         self._gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
     def __call__(self) -> None:
-        discord.webhook.async_.Route.BASE = self._webhook_base
+        _WebhookRoute.BASE = self._webhook_base
         discord.http.Route.BASE = self._http_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._gateway
 
@@ -32,7 +35,10 @@ class Restore:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self()
 
@@ -47,6 +53,6 @@ def point_discord_py_at(server: FakeDiscord) -> Restore:
     """
     restore = Restore()
     discord.http.Route.BASE = server.api_base_url
-    discord.webhook.async_.Route.BASE = server.api_base_url
+    _WebhookRoute.BASE = server.api_base_url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
     return restore

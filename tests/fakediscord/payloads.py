@@ -128,7 +128,9 @@ def interaction_base(
     else:
         payload["user"] = user.to_payload()
         payload["app_permissions"] = "0"
-        payload["authorizing_integration_owners"] = {"0": "0"} if channel.type != DM_CHANNEL else {"1": user.id}
+        payload["authorizing_integration_owners"] = (
+            {"0": "0"} if channel.type != DM_CHANNEL else {"1": user.id}
+        )
         payload["context"] = 1
     return payload
 
@@ -140,7 +142,9 @@ class OptionBuilder:
     option the bot never declared (Discord's client would not let a user).
     """
 
-    def __init__(self, guild: Guild | None, users: dict[str, User], channels: dict[str, Channel]) -> None:
+    def __init__(
+        self, guild: Guild | None, users: dict[str, User], channels: dict[str, Channel]
+    ) -> None:
         self.guild = guild
         self.users = users
         self.channels = channels
@@ -159,7 +163,9 @@ class OptionBuilder:
         for name, value in values.items():
             definition = by_name.get(name)
             if definition is None:
-                raise ValueError(f"{where} has no option {name!r}; registered options: {sorted(by_name)}")
+                raise ValueError(
+                    f"{where} has no option {name!r}; registered options: {sorted(by_name)}"
+                )
             option: dict[str, Any] = {"name": name, "type": definition["type"]}
             if name == focused:
                 option["value"] = str(value)
@@ -168,11 +174,15 @@ class OptionBuilder:
                 option["value"] = self._convert(definition, value, where)
             out.append(option)
         if focused is None:
-            missing = [d["name"] for d in definitions if d.get("required") and d["name"] not in values]
+            missing = [
+                d["name"] for d in definitions if d.get("required") and d["name"] not in values
+            ]
             if missing:
                 raise ValueError(f"{where}: required option(s) {missing} not given")
         elif focused not in values:
-            raise ValueError(f"{where}: focused option {focused!r} needs a (partial) value in options")
+            raise ValueError(
+                f"{where}: focused option {focused!r} needs a (partial) value in options"
+            )
         return out
 
     def _convert(self, definition: dict[str, Any], value: Any, where: str) -> Any:
@@ -195,10 +205,14 @@ class OptionBuilder:
             self.resolved.setdefault("channels", {})[value.id] = payload
             converted = value.id
         else:
-            raise ValueError(f"{where}: option {definition['name']!r} (type {kind}) cannot take {value!r}")
+            raise ValueError(
+                f"{where}: option {definition['name']!r} (type {kind}) cannot take {value!r}"
+            )
         choices = definition.get("choices")
         if choices and converted not in [c["value"] for c in choices]:
-            raise ValueError(f"{where}: {converted!r} is not one of the registered choices {choices}")
+            raise ValueError(
+                f"{where}: {converted!r} is not one of the registered choices {choices}"
+            )
         return converted
 
     def _resolve_user(self, user: User) -> str:

@@ -61,4 +61,8 @@ class Fault:
     retry_after: float
 
     def matches(self, method: str, api_path: str) -> bool:
-        return self.remaining > 0 and self.method in ("*", method) and self.pattern.search(api_path) is not None
+        return (
+            self.remaining > 0
+            and self.method in ("*", method)
+            and self.pattern.search(api_path) is not None
+        )

@@ -44,7 +44,9 @@ def route(methods: str, pattern: str) -> Callable[[Handler], Handler]:
 class ApiError(Exception):
     """An error answered with Discord's JSON error shape."""
 
-    def __init__(self, status: int, code: int, message: str, errors: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
@@ -71,7 +73,9 @@ def form_errors(problems: list[str]) -> dict[str, Any]:
         node = tree
         for part in [p for p in location.split("/") if p and p != "<root>"]:
             node = node.setdefault(part, {})
-        node.setdefault("_errors", []).append({"code": "BASE_TYPE_INVALID", "message": message or problem})
+        node.setdefault("_errors", []).append(
+            {"code": "BASE_TYPE_INVALID", "message": message or problem}
+        )
     return tree
 
 
@@ -91,7 +95,9 @@ class RestApi:
 
         server = self.server
         body, files = await _read_body(request)
-        api_path = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX + "/") else None
+        api_path = (
+            request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX + "/") else None
+        )
         rec = RecordedRequest(
             index=len(server.requests),
             method=request.method,
@@ -113,7 +119,9 @@ class RestApi:
         server.notifier.notify()
         return json_response(status, result, headers)
 
-    async def _process(self, rec: RecordedRequest, api_path: str | None) -> tuple[int, Any, dict[str, str] | None]:
+    async def _process(
+        self, rec: RecordedRequest, api_path: str | None
+    ) -> tuple[int, Any, dict[str, str] | None]:
         server = self.server
         fault = server.take_fault(rec.method, api_path) if api_path is not None else None
         if fault is not None:
@@ -165,13 +173,17 @@ class RestApi:
         server.messages.setdefault(message["channel_id"], []).append(message)
         if dispatch and not message["flags"] & store.EPHEMERAL:
             channel = server.get_channel(message["channel_id"])
-            server.gateway.dispatch("MESSAGE_CREATE", message, guild_id=channel.guild_id if channel else None)
+            server.gateway.dispatch(
+                "MESSAGE_CREATE", message, guild_id=channel.guild_id if channel else None
+            )
         return message
 
     def updated(self, message: dict[str, Any]) -> dict[str, Any]:
         if not message["flags"] & store.EPHEMERAL:
             channel = self.server.get_channel(message["channel_id"])
-            self.server.gateway.dispatch("MESSAGE_UPDATE", message, guild_id=channel.guild_id if channel else None)
+            self.server.gateway.dispatch(
+                "MESSAGE_UPDATE", message, guild_id=channel.guild_id if channel else None
+            )
         return message
 
     def attachments(
@@ -198,7 +210,9 @@ class RestApi:
         self, rec: RecordedRequest, channel: Channel, payload: dict[str, Any], **kwargs: Any
     ) -> dict[str, Any]:
         if not store.has_body(payload, rec.files):
-            self.violation(rec, "empty message (no content, embeds, components, files, stickers or poll)")
+            self.violation(
+                rec, "empty message (no content, embeds, components, files, stickers or poll)"
+            )
             raise ApiError(400, 50006, "Cannot send an empty message")
         return store.bot_message(
             message_id=self.server.new_id(),
@@ -213,7 +227,12 @@ class RestApi:
     @route("GET", r"/users/@me")
     async def users_me(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
         user = self.server.bot_user.to_payload()
-        return 200, user | {"verified": True, "mfa_enabled": False, "email": None, "locale": "en-US"}
+        return 200, user | {
+            "verified": True,
+            "mfa_enabled": False,
+            "email": None,
+            "locale": "en-US",
+        }
 
     @route("GET", r"/oauth2/applications/@me")
     async def application_me(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
@@ -246,12 +265,18 @@ class RestApi:
     @route("GET", r"/gateway/bot")
     async def gateway_bot(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
-        return 200, {"url": self.server.gateway_url, "shards": self.server.shard_count, "session_start_limit": limit}
+        return 200, {
+            "url": self.server.gateway_url,
+            "shards": self.server.shard_count,
+            "session_start_limit": limit,
+        }
 
     # -- application commands -------------------------------------------------
     def _commands(self, rec: RecordedRequest, p: dict[str, str]) -> list[dict[str, Any]]:
         if p["app"] != self.server.application_id:
-            self.violation(rec, f"application id {p['app']} is not the bot's ({self.server.application_id})")
+            self.violation(
+                rec, f"application id {p['app']} is not the bot's ({self.server.application_id})"
+            )
             raise ApiError(404, 10002, "Unknown Application")
         guild_id = p.get("guild")
         if guild_id is None:
@@ -261,7 +286,9 @@ class RestApi:
             raise ApiError(404, 10004, "Unknown Guild")
         return self.server.guild_commands.setdefault(guild_id, [])
 
-    def _command_object(self, body: dict[str, Any], guild_id: str | None, old: dict[str, Any] | None) -> dict[str, Any]:
+    def _command_object(
+        self, body: dict[str, Any], guild_id: str | None, old: dict[str, Any] | None
+    ) -> dict[str, Any]:
         ctype = body.get("type") or 1
         command: dict[str, Any] = {
             "id": old["id"] if old else self.server.new_id(),
@@ -293,12 +320,23 @@ class RestApi:
             raise invalid_form(["<root>: expected a list of commands"])
         problems = [e for i, b in enumerate(bodies) for e in validation.check_command(b, str(i))]
         names = [(b.get("type") or 1, b.get("name")) for b in bodies]
-        problems += [f"{i}/name: duplicate command name {n[1]!r}" for i, n in enumerate(names) if names.index(n) != i]
+        problems += [
+            f"{i}/name: duplicate command name {n[1]!r}"
+            for i, n in enumerate(names)
+            if names.index(n) != i
+        ]
         if problems:
             self.reject(rec, problems, "limit")
         created = []
         for body in bodies:
-            old = next((c for c in current if (c["type"], c["name"]) == (body.get("type") or 1, body["name"])), None)
+            old = next(
+                (
+                    c
+                    for c in current
+                    if (c["type"], c["name"]) == (body.get("type") or 1, body["name"])
+                ),
+                None,
+            )
             created.append(self._command_object(body, p.get("guild"), old))
         if rec.method == "PUT":
             current[:] = created
@@ -307,7 +345,10 @@ class RestApi:
         current[:] = [c for c in current if c["id"] != created[0]["id"]] + created
         return (200 if created[0]["id"] in old_ids else 201), created[0]
 
-    @route("GET|PATCH|DELETE", r"/applications/(?P<app>\d+)(?:/guilds/(?P<guild>\d+))?/commands/(?P<cid>\d+)")
+    @route(
+        "GET|PATCH|DELETE",
+        r"/applications/(?P<app>\d+)(?:/guilds/(?P<guild>\d+))?/commands/(?P<cid>\d+)",
+    )
     async def command(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
         current = self._commands(rec, p)
         command = next((c for c in current if c["id"] == p["cid"]), None)
@@ -353,7 +394,9 @@ class RestApi:
 
     def _message(self, rec: RecordedRequest, p: dict[str, str]) -> dict[str, Any]:
         self.channel(rec, p["channel"])
-        message = next((m for m in self.server.messages.get(p["channel"], []) if m["id"] == p["mid"]), None)
+        message = next(
+            (m for m in self.server.messages.get(p["channel"], []) if m["id"] == p["mid"]), None
+        )
         if message is None:
             raise ApiError(404, 10008, "Unknown Message")
         return message
@@ -368,7 +411,11 @@ class RestApi:
         if message["author"]["id"] != self.server.bot_user.id and set(rec.json or {}) - {"flags"}:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         self.check_message(rec, rec.json or {}, creates=False)
-        store.apply_edit(message, rec.json or {}, self.attachments(message["channel_id"], rec, message["attachments"]))
+        store.apply_edit(
+            message,
+            rec.json or {},
+            self.attachments(message["channel_id"], rec, message["attachments"]),
+        )
         return 200, self.updated(message)
 
     def _delete(self, message: dict[str, Any]) -> Result:
@@ -378,10 +425,15 @@ class RestApi:
         event = {"id": message["id"], "channel_id": message["channel_id"]}
         if channel is not None and channel.guild_id:
             event["guild_id"] = channel.guild_id
-        server.gateway.dispatch("MESSAGE_DELETE", event, guild_id=channel.guild_id if channel else None)
+        server.gateway.dispatch(
+            "MESSAGE_DELETE", event, guild_id=channel.guild_id if channel else None
+        )
         return 204, None
 
-    @route("PUT|DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<mid>\d+)/reactions/(?P<emoji>[^/]+)/@me")
+    @route(
+        "PUT|DELETE",
+        r"/channels/(?P<channel>\d+)/messages/(?P<mid>\d+)/reactions/(?P<emoji>[^/]+)/@me",
+    )
     async def own_reaction(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
         self._message(rec, p)
         return 204, None
@@ -399,7 +451,15 @@ class RestApi:
         if guild is None:
             raise ApiError(404, 10004, "Unknown Guild")
         payload = guild.to_create_payload()
-        for key in ("members", "channels", "threads", "presences", "voice_states", "joined_at", "large"):
+        for key in (
+            "members",
+            "channels",
+            "threads",
+            "presences",
+            "voice_states",
+            "joined_at",
+            "large",
+        ):
             payload.pop(key, None)
         return 200, payload
 
@@ -417,7 +477,9 @@ class RestApi:
             "id": interaction.id,
             "type": interaction.type,
             "user": interaction.user.to_payload(),
-            "authorizing_integration_owners": interaction.payload.get("authorizing_integration_owners", {}),
+            "authorizing_integration_owners": interaction.payload.get(
+                "authorizing_integration_owners", {}
+            ),
         }
         if interaction.type == APPLICATION_COMMAND:
             meta["name"] = interaction.payload["data"]["name"]
@@ -428,7 +490,11 @@ class RestApi:
     def _response_message(
         self, rec: RecordedRequest, interaction: FakeInteraction, payload: dict[str, Any]
     ) -> dict[str, Any]:
-        kind = store.MESSAGE_CHAT_INPUT_COMMAND if interaction.type == APPLICATION_COMMAND else store.MESSAGE_DEFAULT
+        kind = (
+            store.MESSAGE_CHAT_INPUT_COMMAND
+            if interaction.type == APPLICATION_COMMAND
+            else store.MESSAGE_DEFAULT
+        )
         return self.new_bot_message(
             rec,
             interaction.channel,
@@ -449,13 +515,21 @@ class RestApi:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         elapsed = time.monotonic() - interaction.created_at
         if elapsed > self.server.interaction_deadline:
-            self.violation(rec, f"callback {elapsed:.2f}s after the interaction (Discord allows 3s)")
+            self.violation(
+                rec, f"callback {elapsed:.2f}s after the interaction (Discord allows 3s)"
+            )
             raise ApiError(404, 10062, "Unknown interaction")
         body = rec.json or {}
-        kind, data = body.get("type"), body.get("data") or {}
-        allowed = {AUTOCOMPLETE: {8}, MESSAGE_COMPONENT: {4, 5, 6, 7, 9}}.get(interaction.type, {4, 5, 9})
+        kind = body["type"] if isinstance(body.get("type"), int) else -1
+        data = body.get("data") or {}
+        allowed = {AUTOCOMPLETE: {8}, MESSAGE_COMPONENT: {4, 5, 6, 7, 9}}.get(
+            interaction.type, {4, 5, 9}
+        )
         if kind not in allowed:
-            self.reject(rec, [f"type: callback type {kind} is not valid for interaction type {interaction.type}"], "rule")
+            problem = (
+                f"type: callback type {kind} is invalid for interaction type {interaction.type}"
+            )
+            self.reject(rec, [problem], "rule")
         if kind in (4, 7):
             self.check_message(rec, data, creates=True)
         elif kind == 8:
@@ -465,7 +539,9 @@ class RestApi:
             self.reject(rec, problems, "limit")
         message = self._apply_callback(rec, interaction, kind, data)
         interaction.callback = body
-        if "with_response" not in rec.query and "with_response" not in {k.lower() for k in rec.query}:
+        if "with_response" not in rec.query and "with_response" not in {
+            k.lower() for k in rec.query
+        }:
             return 204, None
         return 200, _callback_body(interaction, kind, data, message)
 
@@ -473,7 +549,9 @@ class RestApi:
         self, rec: RecordedRequest, interaction: FakeInteraction, kind: int, data: dict[str, Any]
     ) -> dict[str, Any] | None:
         if kind == 4:
-            interaction.original_message = self.store(self._response_message(rec, interaction, data))
+            interaction.original_message = self.store(
+                self._response_message(rec, interaction, data)
+            )
         elif kind == 5:
             flags = store.LOADING | (data.get("flags", 0) & store.EPHEMERAL)
             loading = {"content": "", "flags": flags}
@@ -494,17 +572,23 @@ class RestApi:
             target = self.server.find_message(interaction.payload["message"]["id"])
             interaction.original_message = target
             if kind == 7 and target is not None:
-                attachments = self.attachments(target["channel_id"], rec, target["attachments"], data)
+                attachments = self.attachments(
+                    target["channel_id"], rec, target["attachments"], data
+                )
                 self.updated(store.apply_edit(target, data, attachments))
         return interaction.original_message if kind in (4, 5, 7) else None
 
     def _interaction_for_webhook(self, rec: RecordedRequest, p: dict[str, str]) -> FakeInteraction:
-        interaction = next((i for i in self.server.interactions.values() if i.token == p["token"]), None)
+        interaction = next(
+            (i for i in self.server.interactions.values() if i.token == p["token"]), None
+        )
         if p["app"] != self.server.application_id or interaction is None:
             self.violation(rec, "webhook call with an unknown application id or interaction token")
             raise ApiError(404, 10015, "Unknown Webhook")
         if interaction.callback is None:
-            self.violation(rec, f"webhook call before interaction {interaction.id} was acknowledged")
+            self.violation(
+                rec, f"webhook call before interaction {interaction.id} was acknowledged"
+            )
             raise ApiError(404, 10015, "Unknown Webhook")
         return interaction
 
@@ -514,9 +598,15 @@ class RestApi:
         payload = rec.json or {}
         self.check_message(rec, payload, creates=True)
         original = interaction.original_message
-        if interaction.callback_type == 5 and original is not None and original["flags"] & store.LOADING:
+        if (
+            interaction.callback_type == 5
+            and original is not None
+            and original["flags"] & store.LOADING
+        ):
             # Discord turns the first follow-up after a "thinking" defer into the original response.
-            message = self.updated(store.apply_edit(original, payload, self.attachments(original["channel_id"], rec)))
+            message = self.updated(
+                store.apply_edit(original, payload, self.attachments(original["channel_id"], rec))
+            )
         else:
             message = self._response_message(rec, interaction, payload)
             self.store(message)
@@ -525,7 +615,10 @@ class RestApi:
         wait = rec.query.get("wait", "false").lower() in ("1", "true")
         return (200, message) if wait else (204, None)
 
-    @route("GET|PATCH|DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)")
+    @route(
+        "GET|PATCH|DELETE",
+        r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
+    )
     async def webhook_message(self, rec: RecordedRequest, p: dict[str, str]) -> Result:
         interaction = self._interaction_for_webhook(rec, p)
         if p["mid"] == "@original":
@@ -541,7 +634,9 @@ class RestApi:
             return self._delete(message)
         payload = rec.json or {}
         self.check_message(rec, payload, creates=False)
-        store.apply_edit(message, payload, self.attachments(message["channel_id"], rec, message["attachments"]))
+        store.apply_edit(
+            message, payload, self.attachments(message["channel_id"], rec, message["attachments"])
+        )
         if p["mid"] == "@original":
             interaction.original_edits.append(payload)
         return 200, self.updated(message)
@@ -589,8 +684,14 @@ def _fault_response(status: int, retry_after: float) -> tuple[int, Any, dict[str
             "X-RateLimit-Reset-After": f"{retry_after:.3f}",
             "X-RateLimit-Scope": "user",
         }
-        return 429, {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}, headers
-    reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Error")
+        return (
+            429,
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+            headers,
+        )
+    reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}.get(
+        status, "Error"
+    )
     return status, {"message": f"{status}: {reason}", "code": 0}, {}
 
 
@@ -608,7 +709,9 @@ async def _read_body(request: web.Request) -> tuple[Any, list[RecordedFile]]:
                 payload = json.loads(data)
             else:
                 content_type = part.headers.get("Content-Type")
-                files.append(RecordedFile(part.name or "", part.filename, content_type, bytes(data)))
+                files.append(
+                    RecordedFile(part.name or "", part.filename, content_type, bytes(data))
+                )
         return payload, files
     raw = await request.read()
     if not raw:

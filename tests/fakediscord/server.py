@@ -11,7 +11,6 @@ of crashing the server.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 import time
@@ -22,8 +21,20 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from . import payloads
-from .gateway import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MESSAGES, INTENT_MESSAGE_CONTENT, GatewayHub, GatewaySession
-from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT, FakeInteraction, Notifier
+from .gateway import (
+    INTENT_DIRECT_MESSAGES,
+    INTENT_GUILD_MESSAGES,
+    INTENT_MESSAGE_CONTENT,
+    GatewayHub,
+    GatewaySession,
+)
+from .interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
+    FakeInteraction,
+    Notifier,
+)
 from .models import (
     DEFAULT_EVERYONE_PERMISSIONS,
     DM_CHANNEL,
@@ -48,7 +59,9 @@ class FakeDiscord:
     """A Discord stand-in.  ``await start()``, point discord.py at it, test, ``await close()``."""
 
     def __init__(self, openapi_path: Path | None = None, *, shard_count: int = 1) -> None:
-        self.validator = OpenApiValidator.from_path(Path(openapi_path or DEFAULT_OPENAPI_PATH).resolve())
+        self.validator = OpenApiValidator.from_path(
+            Path(openapi_path or DEFAULT_OPENAPI_PATH).resolve()
+        )
         self.new_id = SnowflakeFactory()
         self.shard_count = shard_count
         self.application_id = self.new_id()
@@ -129,10 +142,19 @@ class FakeDiscord:
         guild_id = self.new_id()
         owner = owner or self.owner
         everyone = Role(
-            id=guild_id, name="@everyone", permissions=DEFAULT_EVERYONE_PERMISSIONS, position=0, guild_id=guild_id
+            id=guild_id,
+            name="@everyone",
+            permissions=DEFAULT_EVERYONE_PERMISSIONS,
+            position=0,
+            guild_id=guild_id,
         )
         guild = Guild(
-            id=guild_id, name=name, owner=owner, everyone=everyone, _new_id=self.new_id, _on_change=self._guild_changed
+            id=guild_id,
+            name=name,
+            owner=owner,
+            everyone=everyone,
+            _new_id=self.new_id,
+            _on_change=self._guild_changed,
         )
         guild.members[owner.id] = Member(user=owner, guild=guild)
         guild.members[self.bot_user.id] = Member(user=self.bot_user, guild=guild)
@@ -186,7 +208,9 @@ class FakeDiscord:
         """Make the next ``count`` REST calls matching ``method`` (or ``"*"``) and
         ``path_regex`` (searched in the path after ``/api/v10``) fail with
         ``status``; 429s carry Discord's rate-limit headers and ``retry_after``."""
-        self.faults.append(Fault(method.upper(), re.compile(path_regex), status, count, retry_after))
+        self.faults.append(
+            Fault(method.upper(), re.compile(path_regex), status, count, retry_after)
+        )
 
     def take_fault(self, method: str, api_path: str) -> Fault | None:
         for fault in self.faults:
@@ -196,7 +220,11 @@ class FakeDiscord:
         return None
 
     async def wait_for_request(
-        self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *, after: int = 0
+        self,
+        predicate: Callable[[RecordedRequest], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        after: int = 0,
     ) -> RecordedRequest:
         """The first answered request with index >= ``after`` matching ``predicate``."""
 
@@ -205,7 +233,11 @@ class FakeDiscord:
 
         return await self.notifier.wait_for(check, timeout, "a matching request")
 
-    async def wait_for_reply(self, to_message_id: str | int, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_reply(
+        self,
+        to_message_id: str | int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
         """The stored message the bot sent as a reply to ``to_message_id``."""
         wanted = str(to_message_id)
 
@@ -218,17 +250,27 @@ class FakeDiscord:
 
         return await self.notifier.wait_for(check, timeout, f"a reply to message {wanted}")
 
-    async def wait_for_interaction_response(self, interaction_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_for_interaction_response(
+        self,
+        interaction_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
         """The answer the user sees (callback data, or the edit/follow-up after a defer)."""
         return await self.interactions[str(interaction_id)].final_response(timeout)
 
-    async def wait_for_autocomplete(self, interaction: FakeInteraction, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def wait_for_autocomplete(
+        self,
+        interaction: FakeInteraction,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[dict[str, Any]]:
         return await interaction.autocomplete_choices(timeout)
 
-    async def wait_for_session(self, timeout: float = 5.0) -> GatewaySession:
+    async def wait_for_session(self, timeout: float = 5.0) -> GatewaySession:  # noqa: ASYNC109
         """A connected gateway session (the bot has identified or resumed)."""
         return await self.notifier.wait_for(
-            lambda: next((s for s in self.gateway.live_sessions() if s.connected), None), timeout, "a gateway session"
+            lambda: next((s for s in self.gateway.live_sessions() if s.connected), None),
+            timeout,
+            "a gateway session",
         )
 
     # -- gateway faults ------------------------------------------------------
@@ -275,7 +317,9 @@ class FakeDiscord:
         bot_mentioned = any(u.id == self.bot_user.id for u in users)
         self.gateway.dispatch(
             "MESSAGE_CREATE",
-            lambda s: _message_for_session(s, message, dm=channel.guild is None, bot_mentioned=bot_mentioned),
+            lambda s: _message_for_session(
+                s, message, dm=channel.guild is None, bot_mentioned=bot_mentioned
+            ),
             guild_id=channel.guild_id,
         )
         self.notifier.notify()
@@ -288,7 +332,9 @@ class FakeDiscord:
             if command["name"] == name and command.get("type", 1) == type:
                 return command
         registered = sorted(c["name"] for c in candidates)
-        raise LookupError(f"command {name!r} is not registered (guild and global commands: {registered})")
+        raise LookupError(
+            f"command {name!r} is not registered (guild and global commands: {registered})"
+        )
 
     def _new_interaction(
         self, type: int, user: User | Member, channel: Channel, data: dict[str, Any], **extra: Any
@@ -322,7 +368,9 @@ class FakeDiscord:
 
     async def _dispatch_interaction(self, interaction: FakeInteraction) -> FakeInteraction:
         interaction.created_at = time.monotonic()
-        sent = self.gateway.dispatch("INTERACTION_CREATE", interaction.payload, guild_id=interaction.channel.guild_id)
+        sent = self.gateway.dispatch(
+            "INTERACTION_CREATE", interaction.payload, guild_id=interaction.channel.guild_id
+        )
         if not sent:
             raise RuntimeError("no connected gateway session to receive the interaction")
         await self.gateway.flush()
@@ -342,15 +390,24 @@ class FakeDiscord:
         builder = payloads.OptionBuilder(guild, self.users, self.all_channels())
         definitions: list[dict[str, Any]] = command.get("options") or []
         path = [name]
-        for wanted, kind in ((group, payloads.OPTION_SUB_COMMAND_GROUP), (subcommand, payloads.OPTION_SUB_COMMAND)):
+        for wanted, kind in (
+            (group, payloads.OPTION_SUB_COMMAND_GROUP),
+            (subcommand, payloads.OPTION_SUB_COMMAND),
+        ):
             if wanted is None:
                 continue
-            parent = next((o for o in definitions if o["name"] == wanted and o["type"] == kind), None)
+            parent = next(
+                (o for o in definitions if o["name"] == wanted and o["type"] == kind), None
+            )
             if parent is None:
-                raise LookupError(f"/{' '.join(path)} has no {'group' if kind == 2 else 'subcommand'} {wanted!r}")
+                raise LookupError(
+                    f"/{' '.join(path)} has no {'group' if kind == 2 else 'subcommand'} {wanted!r}"
+                )
             path.append(wanted)
             definitions = parent.get("options") or []
-        built = builder.build(definitions, options or {}, focused=focused, where="/" + " ".join(path))
+        built = builder.build(
+            definitions, options or {}, focused=focused, where="/" + " ".join(path)
+        )
         if subcommand is not None:
             built = [{"name": subcommand, "type": payloads.OPTION_SUB_COMMAND, "options": built}]
         if group is not None:
@@ -377,8 +434,12 @@ class FakeDiscord:
     ) -> FakeInteraction:
         """A user runs the slash command ``/name`` the bot registered."""
         guild = guild or channel.guild
-        data = self._command_data(name, guild=guild, options=options, subcommand=subcommand, group=group)
-        return await self._dispatch_interaction(self._new_interaction(APPLICATION_COMMAND, user, channel, data))
+        data = self._command_data(
+            name, guild=guild, options=options, subcommand=subcommand, group=group
+        )
+        return await self._dispatch_interaction(
+            self._new_interaction(APPLICATION_COMMAND, user, channel, data)
+        )
 
     async def autocomplete(
         self,
@@ -397,7 +458,9 @@ class FakeDiscord:
         data = self._command_data(
             name, guild=guild, options=options, subcommand=subcommand, group=group, focused=focused
         )
-        return await self._dispatch_interaction(self._new_interaction(AUTOCOMPLETE, user, channel, data))
+        return await self._dispatch_interaction(
+            self._new_interaction(AUTOCOMPLETE, user, channel, data)
+        )
 
     async def click(
         self,
@@ -411,12 +474,16 @@ class FakeDiscord:
         stored = self.find_message(message["id"]) or message
         component = payloads.find_component(stored.get("components") or [], custom_id)
         if component is None:
-            raise LookupError(f"message {stored['id']} has no component with custom_id {custom_id!r}")
+            raise LookupError(
+                f"message {stored['id']} has no component with custom_id {custom_id!r}"
+            )
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled; a user cannot use it")
         channel = self.get_channel(stored["channel_id"])
         if channel is None:
-            raise LookupError(f"channel {stored['channel_id']} of message {stored['id']} is unknown")
+            raise LookupError(
+                f"channel {stored['channel_id']} of message {stored['id']} is unknown"
+            )
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
         if component["type"] != 2:
             data["values"] = list(values or [])

@@ -116,7 +116,9 @@ def bot_message(
             "channel_id": referenced["channel_id"],
             **({"guild_id": channel.guild.id} if channel.guild else {}),
         }
-        message["referenced_message"] = {k: v for k, v in referenced.items() if k != "referenced_message"}
+        message["referenced_message"] = {
+            k: v for k, v in referenced.items() if k != "referenced_message"
+        }
     if webhook_id is not None:
         message["webhook_id"] = webhook_id
         message["application_id"] = webhook_id

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -56,7 +56,11 @@ def _relax(spec: dict[str, Any]) -> dict[str, Any]:
             props = node.get("properties")
             if isinstance(props, dict):
                 for name, sub in props.items():
-                    if name in _PERMISSION_FIELDS and isinstance(sub, dict) and _allows_integer(sub):
+                    if (
+                        name in _PERMISSION_FIELDS
+                        and isinstance(sub, dict)
+                        and _allows_integer(sub)
+                    ):
                         props[name] = {"anyOf": [sub, digits]}
             for value in node.values():
                 walk(value)
@@ -82,7 +86,9 @@ class OpenApiValidator:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self._spec = _relax(spec)
-        self._registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(self._spec))
+        self._registry: Registry[Any] = Registry().with_resource(
+            SPEC_URI, DRAFT202012.create_resource(self._spec)
+        )
         self._templates: dict[int, list[tuple[str, list[str]]]] = {}
         for template in self._spec["paths"]:
             segments = template.strip("/").split("/")
@@ -134,9 +140,20 @@ class OpenApiValidator:
     def _validator(self, op: Operation) -> Draft202012Validator | None:
         key = (op.method, op.template)
         if key not in self._validators:
-            content = self._spec["paths"][op.template][op.method.lower()].get("requestBody", {}).get("content", {})
+            content = (
+                self._spec["paths"][op.template][op.method.lower()]
+                .get("requestBody", {})
+                .get("content", {})
+            )
             if "application/json" in content:
-                ref = _pointer("paths", op.template, op.method.lower(), "requestBody", "content", "application/json")
+                ref = _pointer(
+                    "paths",
+                    op.template,
+                    op.method.lower(),
+                    "requestBody",
+                    "content",
+                    "application/json",
+                )
                 schema = {"$ref": f"{SPEC_URI}#/{ref}/schema"}
                 self._validators[key] = Draft202012Validator(schema, registry=self._registry)
             else:
@@ -159,7 +176,8 @@ def _describe(error: ValidationError) -> str:
             error = deepest
     location = "/".join(str(p) for p in error.absolute_path) or "<root>"
     message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
-    return f"{location}: {message} (schema keyword {error.validator!r}={_short(error.validator_value)})"
+    keyword = f"{error.validator!r}={_short(error.validator_value)}"
+    return f"{location}: {message} (schema keyword {keyword})"
 
 
 def _short(value: Any) -> str:
@@ -219,7 +237,13 @@ def _check_select_options(errors: list[str], where: str, comp: dict[str, Any]) -
         errors.append(f"{where}/options: {len(options)} options > 25")
     for k, opt in enumerate(options):
         for key in ("label", "value", "description"):
-            _check_len(errors, f"{where}/options/{k}/{key}", opt.get(key), 100, 0 if key == "description" else 1)
+            _check_len(
+                errors,
+                f"{where}/options/{k}/{key}",
+                opt.get(key),
+                100,
+                0 if key == "description" else 1,
+            )
 
 
 def check_components(components: Any) -> list[str]:
@@ -279,7 +303,9 @@ def check_allowed_mentions(payload: dict[str, Any]) -> list[str]:
         if am.get(key):
             problems.append(f"allowed_mentions.{key}={am[key]!r} lets mentions through")
     if am.get("replied_user"):
-        problems.append("allowed_mentions.replied_user=true pings the author of the replied-to message")
+        problems.append(
+            "allowed_mentions.replied_user=true pings the author of the replied-to message"
+        )
     return problems
 
 
