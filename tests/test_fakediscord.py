@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 import pytest_asyncio
@@ -328,3 +330,79 @@ async def test_messages_sent_while_disconnected_arrive_once_after_resume(
         assert len(server.gateway.sessions) == 1
     assert received == [f"{mention} before", f"{mention} while away", f"{mention} after"]
     assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_rest_answers_with_bare_json_content_type(server: FakeDiscord) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(server.api_base_url + "/users/@me") as response:
+            assert response.headers["Content-Type"] == "application/json"
+            assert (await response.json())["username"] == "FAQBot"
+        async with http.get(server.api_base_url + "/gateway/bot") as response:
+            body = await response.json()
+            assert body["url"] == server.gateway_url and body["shards"] == 1
+
+
+@pytest.mark.asyncio
+async def test_raw_gateway_sharding_resume_and_invalidation(server: FakeDiscord) -> None:
+    # Shards are picked by the snowflake's timestamp: make guilds until both shards own one.
+    guilds = [server.add_guild("g0")]
+    while len({(int(g.id) >> 22) % 2 for g in guilds}) < 2:
+        await asyncio.sleep(0.002)
+        guilds.append(server.add_guild(f"g{len(guilds)}"))
+    expected = {g.id for g in guilds if (int(g.id) >> 22) % 2 == 1}
+    async with aiohttp.ClientSession() as http, http.ws_connect(server.gateway_url) as ws:
+        hello = await ws.receive_json(timeout=2)
+        assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] > 0
+        await ws.send_json({"op": 1, "d": None})
+        assert (await ws.receive_json(timeout=2))["op"] == 11
+        await ws.send_json({"op": 2, "d": {"token": "t", "intents": 513, "shard": [1, 2]}})
+        ready = await ws.receive_json(timeout=2)
+        assert ready["t"] == "READY" and ready["s"] == 1 and ready["d"]["shard"] == [1, 2]
+        assert {g["id"] for g in ready["d"]["guilds"]} == expected and 0 < len(expected) < len(
+            guilds
+        )
+        creates = [await ws.receive_json(timeout=2) for _ in expected]
+        assert [c["t"] for c in creates] == ["GUILD_CREATE"] * len(expected)
+        assert [c["s"] for c in creates] == list(range(2, 2 + len(expected)))
+
+        server.invalidate_session()
+        assert await ws.receive_json(timeout=2) == {"op": 9, "d": False, "s": None, "t": None}
+
+    async with aiohttp.ClientSession() as http, http.ws_connect(server.gateway_url) as ws:
+        await ws.receive_json(timeout=2)
+        await ws.send_json({"op": 6, "d": {"token": "t", "session_id": "nope", "seq": 3}})
+        assert (await ws.receive_json(timeout=2))["op"] == 9
+
+
+@pytest.mark.asyncio
+async def test_file_upload_and_dm_reply(server: FakeDiscord, world: dict[str, Any]) -> None:
+    async with running_bot(server) as bot:
+        channel = bot.get_channel(int(world["general"].id))
+        assert isinstance(channel, discord.TextChannel)
+        await channel.send("see attached", file=discord.File(io.BytesIO(b"hello"), "faq.txt"))
+        upload = await server.wait_for_request(lambda r: bool(r.files))
+        assert upload.json["attachments"][0]["filename"] == "faq.txt"
+        stored = server.messages[world["general"].id][-1]
+        assert stored["attachments"][0]["size"] == 5
+
+        dm = server.dm_channel(world["alice"])
+        question = await server.send_message(
+            dm, world["alice"], f"{server.mention(server.bot_user)} hi"
+        )
+        assert "guild_id" not in question and "member" not in question
+        reply = await server.wait_for_reply(question["id"])
+        assert reply["channel_id"] == dm.id
+    assert server.violations == []
+
+
+@pytest.mark.asyncio
+async def test_late_interaction_callback_is_a_violation(
+    server: FakeDiscord, world: dict[str, Any]
+) -> None:
+    server.interaction_deadline = 0.0  # as if the bot took longer than Discord's 3 s
+    async with running_bot(server) as bot:
+        await bot.tree.sync()
+        await server.invoke_command("ping", user=world["alice"], channel=world["general"])
+        await server.wait_for_request(lambda r: r.path.endswith("/callback"))
+    assert any("Discord allows 3s" in v for v in server.violations)
