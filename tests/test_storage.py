@@ -11,7 +11,7 @@ import os
 import sqlite3
 import stat
 import tomllib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,11 +28,13 @@ from bot.storage import (
     MissedRecord,
     SQLiteStore,
     StorageError,
+    Writer,
     WriterClosedError,
     open_readonly,
 )
 from bot.storage.export import export_csv, export_snippet
 from bot.storage.migrate import LATEST_VERSION
+from bot.storage.sqlite import is_transient
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -151,6 +153,17 @@ async def test_newer_schema_is_refused_and_file_untouched(tmp_path: Path, readon
         await SQLiteStore.open(path, readonly=readonly)
     message = str(info.value)
     assert str(path) in message and "newer" in message and "Upgrade the bot" in message
+    assert path.read_bytes() == before
+
+
+@pytest.mark.asyncio
+async def test_other_programs_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE meta (k, v)")
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="another program"):
+        await SQLiteStore.open(path)
     assert path.read_bytes() == before
 
 
@@ -586,15 +599,30 @@ async def test_read_only_database_then_back_loses_nothing(
     assert len(_writer_logs(caplog, logging.INFO)) == 1
 
 
+def _chmod_makes_files_read_only(folder: Path) -> bool:
+    """False when we may write regardless (root / CAP_DAC_OVERRIDE)."""
+    probe = folder / "chmod-probe"
+    probe.write_text("x")
+    probe.chmod(stat.S_IRUSR)
+    try:
+        with probe.open("a"):
+            return False
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        probe.unlink()
+
+
 @pytest.mark.asyncio
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0,
-    reason="running as root: chmod cannot make the file read-only for us "
-    "(covered by the simulated read-only and exclusive-lock tests)",
-)
 async def test_chmod_read_only_then_restored_loses_nothing(
-    store: SQLiteStore, db_path: Path
+    store: SQLiteStore, db_path: Path, tmp_path: Path
 ) -> None:
+    if not await asyncio.to_thread(_chmod_makes_files_read_only, tmp_path):
+        pytest.skip(
+            "chmod cannot make files read-only here (running as root / CAP_DAC_OVERRIDE); "
+            "the simulated read-only and exclusive-lock tests cover the outage instead"
+        )
     await log_all(store, rec("before", source_id="before"))
     files = [p for p in db_path.parent.iterdir() if p.name.startswith(db_path.name)]
     modes = {p: p.stat().st_mode for p in files}
@@ -794,3 +822,57 @@ def test_export_snippet_parses_as_toml() -> None:
         "cramps after running\ttoday",
     ]
     assert '"night-cramps"' in snippet
+
+
+# -- the writer on its own (no SQLite) ------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_writer_retries_transient_errors_with_backoff_and_writes_once() -> None:
+    committed: list[int] = []
+    failures = iter([True, True, True, False, False, False])
+    attempts: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def write(rows: Sequence[int]) -> None:
+        attempts.append(loop.time())
+        if next(failures, False):
+            raise sqlite3.OperationalError("database is locked")
+        committed.extend(rows)
+
+    writer: Writer[int] = Writer(
+        write,
+        is_transient=is_transient,
+        batch_delay=0,
+        initial_backoff=0.05,
+        max_backoff=0.1,
+    )
+    writer.start()
+    for i in range(10):
+        await writer.submit(i)
+    await writer.flush(timeout=5)
+    assert sorted(committed) == list(range(10)) and len(committed) == 10
+    gaps = [b - a for a, b in itertools.pairwise(attempts[:4])]
+    assert gaps[0] >= 0.04 and gaps[1] >= 0.09 and gaps[2] < 0.2  # doubled, then capped
+    assert await writer.close() == 0
+
+
+@pytest.mark.asyncio
+async def test_writer_close_unblocks_a_producer_waiting_for_space() -> None:
+    release = asyncio.Event()
+
+    async def write(rows: Sequence[int]) -> None:
+        await release.wait()
+
+    writer: Writer[int] = Writer(write, is_transient=is_transient, queue_size=2, batch_size=1)
+    writer.start()
+    for i in range(3):  # one in flight, two queued
+        await writer.submit(i)
+    await asyncio.sleep(0.01)
+    blocked = asyncio.create_task(writer.submit(99))
+    await asyncio.sleep(0.01)
+    assert not blocked.done()
+    release.set()
+    assert await writer.close(timeout=5) == 0
+    await blocked  # got its place before the writer finished, so it was written
+    assert writer.pending == 0

@@ -101,6 +101,23 @@ def _unusable(path: Path, detail: str) -> StorageError:
     )
 
 
+def _check_failed(path: Path, exc: sqlite3.Error) -> StorageError:
+    """Tell "cannot read it now" apart from "the file is broken"."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (3, 14):  # PERM, CANTOPEN
+        return StorageError(
+            f"{path}: cannot open the database to check it ({exc}). Check that the file "
+            "and its folder are readable (a WAL database also needs its folder writable)."
+        )
+    if primary in (5, 6):  # BUSY, LOCKED
+        return StorageError(
+            f"{path}: the database is locked by another program ({exc}). "
+            "Close that program or try again in a moment."
+        )
+    return _unusable(path, str(exc))
+
+
 def precheck(path: Path) -> int | None:
     """Return the file's schema version, or None if there is no database yet.
 
@@ -115,19 +132,30 @@ def precheck(path: Path) -> int | None:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _unusable(path, str(exc)) from exc
+        raise _check_failed(path, exc) from exc
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
             raise _unusable(path, "quick_check: " + "; ".join(map(str, problems[:3])))
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        foreign = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 5"
+            )
+        ]
     except sqlite3.Error as exc:
-        raise _unusable(path, str(exc)) from exc
+        raise _check_failed(path, exc) from exc
     finally:
         conn.close()
     if version > LATEST_VERSION:
         raise _too_new(path, version)
+    if version == 0 and foreign:
+        raise StorageError(
+            f"{path}: is a SQLite database of another program (no schema version; contains "
+            f"{', '.join(foreign)}). Point the bot at a new file path. The file was not changed."
+        )
     return version
 
 

@@ -75,6 +75,8 @@ class Writer(Generic[T]):
         self._done = 0
         self._failed = 0
         self._closing = False
+        self._finished = False
+        self._producers_waiting = 0
         self._deadline: float | None = None
         self._outage_since: float | None = None
         self._outage_attempts = 0
@@ -106,8 +108,15 @@ class Writer(Generic[T]):
         """Queue a row, waiting for space if the queue is full (backpressure)."""
         self._ensure_open()
         item = self._prepare(row) if self._prepare is not None else row
-        await self._queue.put(item)
+        self._producers_waiting += 1
+        try:
+            await self._queue.put(item)
+        finally:
+            self._producers_waiting -= 1
         self._submitted += 1
+        if self._finished:
+            # close() ended while this call waited for space: nobody will write it.
+            raise WriterClosedError("the storage writer closed before this row could be queued")
 
     def submit_nowait(self, row: T) -> None:
         """Queue a row from sync code; raises ``asyncio.QueueFull`` if full."""
@@ -168,6 +177,7 @@ class Writer(Generic[T]):
             )
         async with self._progress:
             self._progress.notify_all()
+        self._finished = True
         return len(unwritten) + self._failed
 
     # -- worker ---------------------------------------------------------------
@@ -203,9 +213,17 @@ class Writer(Generic[T]):
         """Fill ``_inflight`` with the next batch; False when closed and drained."""
         batch = self._inflight
         while not batch:
-            if self._closing and self._queue.empty():
+            if not self._closing:
+                item = await self._queue.get()
+            elif self._queue.empty() and not self._producers_waiting:
                 return False
-            item = await self._queue.get()
+            else:
+                # Closing: a producer that waited for space may still add a row,
+                # so poll briefly instead of waiting forever on an empty queue.
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), 0.05)
+                except TimeoutError:
+                    continue
             if not isinstance(item, _Stop):
                 batch.append(item)
         loop = asyncio.get_running_loop()
@@ -280,10 +298,9 @@ class Writer(Generic[T]):
     def _note_recovered(self, now: float) -> None:
         if self._outage_since is not None:
             log.info(
-                "database available again after %.1f s and %d retries; %d rows pending",
+                "database available again after %.1f s and %d retries",
                 now - self._outage_since,
                 self._outage_attempts,
-                self.pending,
             )
             self._outage_since = None
             self._outage_attempts = 0
