@@ -160,6 +160,10 @@ class _Loader:
         self.root = root
         self.issues: list[ContentIssue] = []
         self.parse_failed = False
+        # ids of entries that exist but failed validation: references to them
+        # are not reported again, so one mistake gives one issue.
+        self.declared_ids: set[str] = set()
+        self.entries_incomplete = False
 
     # -- helpers -----------------------------------------------------------
     def issue(self, file: Path, line: int | None, message: str) -> None:
@@ -405,6 +409,8 @@ class _Loader:
         end = src.block_end(line)
         raw_id = raw.get("id")
         what = f"entry '{raw_id}'" if isinstance(raw_id, str) else "entry"
+        if isinstance(raw_id, str):
+            self.declared_ids.add(raw_id)
         self.check_keys(raw, ENTRY_KEYS, what, src, line, end)
         eid = self.get_str(raw, "id", what, src, line, end)
         if eid is not None and not limits.SLUG_RE.match(eid):
@@ -458,6 +464,7 @@ class _Loader:
             or sources is None
             or not isinstance(reviewed, datetime.date)
         ):
+            self.entries_incomplete = True
             return None
         return Entry(
             id=eid,
@@ -537,7 +544,11 @@ class _Loader:
                 line = src_lines.key_line("see_also", entry.line, end) or entry.line
                 if target == entry.id:
                     self.issue(entry.file, line, f"entry '{entry.id}' lists itself in see_also")
-                elif target not in by_id and not self.parse_failed:
+                elif (
+                    target not in by_id
+                    and target not in self.declared_ids
+                    and not self.parse_failed
+                ):
                     self.issue(
                         entry.file,
                         line,
@@ -685,7 +696,12 @@ class _Loader:
             if rule.id in seen:
                 self.issue(src.path, line, f"duplicate rule id '{rule.id}'")
             seen.add(rule.id)
-            if rule.related is not None and rule.related not in entry_ids and not self.parse_failed:
+            if (
+                rule.related is not None
+                and rule.related not in entry_ids
+                and rule.related not in self.declared_ids
+                and not self.parse_failed
+            ):
                 self.issue(
                     src.path,
                     src.key_line("related", line, end) or line,
@@ -734,7 +750,7 @@ class _Loader:
                 )
                 continue
             words = collapse(value)
-            if entries and not self.parse_failed:
+            if entries and not self.parse_failed and not self.entries_incomplete:
                 unknown = [w for w in words.split() if w not in vocabulary]
                 if unknown:
                     self.issue(
