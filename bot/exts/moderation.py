@@ -7,7 +7,10 @@ Why it looks like this:
   cog words that exactly like a non-existent id, so ids cannot be probed.
 * Every command carries ``default_permissions(manage_messages)`` (hidden from
   members by default) **and** the run-time ``moderator_only`` check, because
-  server admins can override default permissions. Refusals reveal nothing.
+  server admins can override default permissions. The check raises
+  ``NotModerator`` (a ``CheckFailure`` whose text reveals nothing); the global
+  handler in ``bot.exts.errors`` sends that text ephemerally, once. Storage
+  errors likewise go to that handler (apology with an error id).
 * Every reply is ephemeral: the queue holds members' questions.
 * ``resolve`` updates the live engine with ``add_learned`` right after the
   store commits, so the same question is answered at once, for this guild only.
@@ -25,7 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import REFUSAL, NotModerator, is_moderator, moderator_only
+from bot.checks import is_moderator, moderator_only
 from bot.engine import Learned
 from bot.missed_cli import CSV_NAME, SNIPPET_NAME, build_export, open_groups
 from bot.storage import MissedGroup, MissedRow, StorageError
@@ -297,24 +300,6 @@ class Moderation(commands.Cog):
 
     def __init__(self, bot: ModerationBot) -> None:
         self.bot = bot
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        """Refuse non-moderators here, so the reply never depends on the global handler.
-
-        ``interaction.extras["handled"]`` tells the global handler that the
-        member already got an answer.
-        """
-        if isinstance(error, NotModerator):
-            interaction.extras["handled"] = True
-            await _reply(interaction, REFUSAL)
-        elif isinstance(error, app_commands.CommandInvokeError) and isinstance(
-            error.original, StorageError
-        ):
-            log.warning("moderation command failed on storage: %s", error.original)
-            interaction.extras["handled"] = True
-            await _reply(interaction, UNAVAILABLE)
 
     @staticmethod
     def _guild(interaction: discord.Interaction[Any]) -> str:
