@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import Stemmer
 from rapidfuzz import process
@@ -42,6 +43,28 @@ STOP_WORDS = frozenset(
 )
 
 
+COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
+
+
+@cache
+def common_words() -> dict[str, float]:
+    """Everyday English words and their Zipf frequency (3.5 and up)."""
+    out: dict[str, float] = {}
+    for line in COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, zipf = line.partition(" ")
+            out[word] = int(zipf) / 10
+    return out
+
+
+def specificity(word: str) -> float:
+    """How much a word says about a topic: 1.0 for rare words, down to 0.1 for everyday ones."""
+    zipf = common_words().get(word)
+    if zipf is None:
+        return 1.0
+    return min(1.0, max(0.1, (6.0 - zipf) / 2.5))
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One word of a question (or one lay phrase) and the stems it may match."""
@@ -57,8 +80,6 @@ def _phrase_key(text: str) -> tuple[str, ...]:
 class Analyzer:
     """Text to stems, with a lay-term map and typo tolerance against a vocabulary."""
 
-    MAX_PHRASE = 4
-
     def __init__(self, synonyms: Mapping[str, str]) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -66,6 +87,11 @@ class Analyzer:
             key = _phrase_key(lay)
             if key:
                 self._synonyms[key] = _phrase_key(canonical)
+        # Longest lay phrase starting with each word, so most words skip phrase lookups.
+        self._phrase_len: dict[str, int] = {}
+        for key in self._synonyms:
+            self._phrase_len[key[0]] = max(self._phrase_len.get(key[0], 0), len(key))
+        self._stems: dict[str, str] = {}
         self._vocabulary: tuple[str, ...] = ()
         self._known: frozenset[str] = frozenset()
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
@@ -82,22 +108,24 @@ class Analyzer:
         self._correct.cache_clear()
 
     def _correct_uncached(self, word: str) -> str:
+        """The vocabulary word a misspelling most likely meant; real English words stay."""
         if (
             word in self._known
             or word in STOP_WORDS
-            or len(word) < 4
-            or word.isdigit()
+            or word in common_words()
+            or len(word) < 5
+            or not word.isalpha()
             or not self._vocabulary
         ):
             return word
-        limit = 1 if len(word) < 7 else 2
+        limit = 1 if len(word) < 8 else 2
         match = process.extractOne(
             word,
             self._vocabulary,
             scorer=DamerauLevenshtein.distance,
             score_cutoff=limit,
         )
-        if match is None:
+        if match is None or (match[0][0] != word[0] and match[1] > 1):
             return word
         return str(match[0])
 
@@ -108,7 +136,10 @@ class Analyzer:
         return _WORD.findall(_APOSTROPHE.sub("", text.casefold()))
 
     def stem(self, word: str) -> str:
-        return str(self._stemmer.stemWord(word))
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = str(self._stemmer.stemWord(word))
+        return stem
 
     def concepts(self, text: str, *, correct_typos: bool = True) -> list[Concept]:
         """Group a text's content words into concepts, expanding lay phrases."""
@@ -118,7 +149,8 @@ class Analyzer:
         out: list[Concept] = []
         i = 0
         while i < len(words):
-            for size in range(min(self.MAX_PHRASE, len(words) - i), 0, -1):
+            longest = min(self._phrase_len.get(words[i], 0), len(words) - i)
+            for size in range(longest, 0, -1):
                 key = tuple(words[i : i + size])
                 expansion = self._synonyms.get(key)
                 if expansion is not None:

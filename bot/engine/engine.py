@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.config import EngineSettings
 from bot.content import Entry, Knowledge, TriageRule
-from bot.engine.analysis import Analyzer, Concept
+from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.index import BM25Params, FieldIndex
 from bot.engine.text import clean
 
@@ -83,6 +83,7 @@ class _LearnedDoc:
     entry_index: int
     terms: list[str]
     key: str
+    phrasing: str
 
 
 class Engine:
@@ -94,6 +95,8 @@ class Engine:
     ANSWER_COVERAGE = 0.5
     #: Weight of words the index has never seen, relative to the rarest known word.
     UNKNOWN_WEIGHT = 0.8
+    #: How much an entry's BM25 score relative to the best one shapes its confidence.
+    RELATIVE_WEIGHT = 0.5
     TOP_K = 8
 
     def __init__(
@@ -131,7 +134,7 @@ class Engine:
         self._answer_vocab = [set(doc) for doc in answer_docs]
         self.analyzer.set_vocabulary(surface)
         n = max(len(phrase_docs), 1)
-        self._unknown_idf = math.log((n + 1) / 0.5) * self.UNKNOWN_WEIGHT
+        self._unknown_idf = math.log((n + 1) / 0.5)
         self._coverage_idf = {
             term: math.log((n + 1) / (df + 0.5))
             for term, df in self.phrasings.document_frequency.items()
@@ -153,7 +156,9 @@ class Engine:
         index = self._entry_index.get(item.entry_id)
         if index is None:
             return False
-        doc = _LearnedDoc(index, self.analyzer.terms(item.phrasing), self._key(item.phrasing))
+        doc = _LearnedDoc(
+            index, self.analyzer.terms(item.phrasing), self._key(item.phrasing), item.phrasing
+        )
         with self._lock:
             docs = self._learned[item.guild_id]
             docs[:] = [d for d in docs if d.key != doc.key]
@@ -164,7 +169,9 @@ class Engine:
         """Learned phrasings of an entry visible in ``guild_id`` (global ones included)."""
         index = self._entry_index.get(entry_id)
         scopes = {None, guild_id}
-        return [d.key for g in scopes for d in self._learned.get(g, []) if d.entry_index == index]
+        return [
+            d.phrasing for g in scopes for d in self._learned.get(g, []) if d.entry_index == index
+        ]
 
     def ask(self, question: str, *, guild_id: str | None = None) -> Decision:
         """Decide how to answer one message."""
@@ -223,7 +230,9 @@ class Engine:
     # -- internals -----------------------------------------------------------------------------
 
     def _key(self, text: str) -> str:
-        return " ".join(self.analyzer.words(clean(text, 10_000).text))
+        """Content words of a text: "What's a charley horse?" and "charley horse" share a key."""
+        words = self.analyzer.words(clean(text, 10_000).text)
+        return " ".join(w for w in words if w not in STOP_WORDS) or " ".join(words)
 
     def _confident(self, ranked: Sequence[Candidate]) -> bool:
         top = ranked[0].score
@@ -231,12 +240,17 @@ class Engine:
         return top >= self.settings.min_score and top - runner_up >= self.settings.min_margin
 
     def _concept_weight(self, concept: Concept) -> float:
-        known = [self._coverage_idf[s] for s in concept.stems if s in self._coverage_idf]
-        if concept.stems[0] in self._coverage_idf:
-            return max(self._coverage_idf[concept.stems[0]], 0.05)
-        if known:
-            return max(min(known), 0.05)
-        return self._unknown_idf
+        """How much a concept says about the question's topic.
+
+        Everyday English words ("how", "yesterday") say little; rare words say a lot,
+        whether the index knows them ("cramp", "dystonia") or not ("acne"). Index idf
+        is deliberately not used: "cramp" is in most entries yet is the most
+        on-topic word a question can have.
+        """
+        specific = max(specificity(word) for word in concept.surface.split())
+        if any(s in self._coverage_idf for s in concept.stems):
+            return specific
+        return specific * self.UNKNOWN_WEIGHT
 
     def _rank(self, text: str, guild_id: str | None) -> list[Candidate]:
         if not text:
@@ -257,9 +271,13 @@ class Engine:
         combined = phrase + self.ANSWER_WEIGHT * self.answers.scores(terms)
         k = min(self.TOP_K, len(combined))
         top = np.argpartition(-combined, k - 1)[:k]
+        if exact is not None and exact not in top:
+            top = np.append(top, exact)
         best_raw = float(combined[top].max()) or 1.0
         weights = [self._concept_weight(c) for c in concepts]
         total = sum(weights) or 1.0
+        rw = self.RELATIVE_WEIGHT
+        exact_entry = self.entries[exact] if exact is not None else None
         out: list[Candidate] = []
         for i in top.tolist():
             if combined[i] <= 0 and exact != i:
@@ -273,9 +291,9 @@ class Engine:
                     covered += weight * self.ANSWER_COVERAGE
             coverage = covered / total
             relative = max(float(combined[i]), 0.0) / best_raw
-            score = 1.0 if exact == i else coverage * (0.5 + 0.5 * relative)
+            score = 1.0 if exact == i else coverage * (1 - rw + rw * relative)
             out.append(Candidate(self.entries[i], score))
-        out.sort(key=lambda c: c.score, reverse=True)
+        out.sort(key=lambda c: (c.entry is exact_entry, c.score), reverse=True)
         return out
 
     def _exact_match(self, key: str, guild_id: str | None) -> int | None:

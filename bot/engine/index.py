@@ -53,39 +53,65 @@ class FieldIndex:
         self.size = len(docs)
         self.avgdl = float(self.model.avgdl)
         self.idf: dict[str, float] = dict(self.model.idf)
-        self.document_frequency: Counter[str] = Counter()
-        grouped: dict[str, tuple[list[int], list[float]]] = {}
+        # Every (term, document) pair as flat arrays, weighted in one vectorised pass.
+        terms: list[str] = []
+        doc_ids: list[int] = []
+        tfs: list[int] = []
         for doc_id, freqs in enumerate(self.model.doc_freqs):
-            length = self.model.doc_len[doc_id]
-            for term, tf in freqs.items():
-                self.document_frequency[term] += 1
-                ids, weights = grouped.setdefault(term, ([], []))
-                ids.append(doc_id)
-                weights.append(self.contribution(term, tf, length) - self.baseline(term))
+            terms.extend(freqs)
+            doc_ids.extend([doc_id] * len(freqs))
+            tfs.extend(freqs.values())
+        self.document_frequency: Counter[str] = Counter(terms)
+        vocabulary = list(self.document_frequency)
+        term_id = {t: i for i, t in enumerate(vocabulary)}
+        tids = np.fromiter((term_id[t] for t in terms), dtype=np.int64, count=len(terms))
+        docs_arr = np.array(doc_ids, dtype=np.int64)
+        idf = np.array([self.idf.get(t, 0.0) for t in vocabulary], dtype=np.float64)
+        lengths = np.array(self.model.doc_len, dtype=np.float64)[docs_arr]
+        weights = self._weights(idf[tids], np.array(tfs, dtype=np.float64), lengths)
+        weights -= self._baselines(idf)[tids]
+        order = np.argsort(tids, kind="stable")
+        bounds = np.searchsorted(tids[order], np.arange(len(vocabulary) + 1))
+        base = self._baselines(idf)
+        self._baseline = {t: float(b) for t, b in zip(vocabulary, base, strict=True) if b}
         self.postings: dict[str, tuple[IntArray, FloatArray]] = {
-            term: (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
-            for term, (ids, weights) in grouped.items()
+            term: (
+                docs_arr[order[bounds[i] : bounds[i + 1]]],
+                weights[order[bounds[i] : bounds[i + 1]]],
+            )
+            for i, term in enumerate(vocabulary)
         }
         # The reference model's per-document dicts are only needed to fit it.
         self.model.doc_freqs = []
 
-    def contribution(self, term: str, tf: int, length: int, idf: float | None = None) -> float:
-        """One term's share of a document's score, exactly as rank-bm25 computes it."""
+    def _weights(self, idf: FloatArray, tf: FloatArray, length: FloatArray) -> FloatArray:
+        """Term-in-document contributions, exactly as rank-bm25's ``get_scores`` computes them."""
         p = self.params
-        weight = self.idf.get(term, 0.0) if idf is None else idf
         norm = 1 - p.b + p.b * length / self.avgdl
         if p.variant == "okapi":
-            return weight * (tf * (p.k1 + 1) / (tf + p.k1 * norm))
-        if p.variant == "plus":
-            return weight * (p.delta + (tf * (p.k1 + 1)) / (p.k1 * norm + tf))
-        ctd = tf / norm
-        return weight * tf * (p.k1 + 1) * (ctd + p.delta) / (p.k1 + ctd + p.delta)
+            out: FloatArray = idf * (tf * (p.k1 + 1) / (tf + p.k1 * norm))
+        elif p.variant == "plus":
+            out = idf * (p.delta + (tf * (p.k1 + 1)) / (p.k1 * norm + tf))
+        else:
+            ctd = tf / norm
+            out = idf * tf * (p.k1 + 1) * (ctd + p.delta) / (p.k1 + ctd + p.delta)
+        return out
+
+    def _baselines(self, idf: FloatArray) -> FloatArray:
+        """Contribution of a term to documents that lack it (non-zero only for BM25+)."""
+        if self.params.variant == "plus":
+            out: FloatArray = idf * self.params.delta
+            return out
+        return np.zeros_like(idf)
+
+    def contribution(self, term: str, tf: int, length: int, idf: float | None = None) -> float:
+        weight = self.idf.get(term, 0.0) if idf is None else idf
+        return float(
+            self._weights(np.array([weight]), np.array([float(tf)]), np.array([float(length)]))[0]
+        )
 
     def baseline(self, term: str) -> float:
-        """A term's contribution to documents that lack it (non-zero only for BM25+)."""
-        if self.params.variant == "plus":
-            return self.idf.get(term, 0.0) * self.params.delta
-        return 0.0
+        return self._baseline.get(term, 0.0)
 
     def scores(self, terms: Sequence[str]) -> FloatArray:
         """Scores of every document for ``terms``, equal to rank-bm25's ``get_scores``."""

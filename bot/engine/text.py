@@ -29,7 +29,6 @@ _QUOTES = str.maketrans(
         "\u201a": "'",
         "\u201b": "'",
         "\u2032": "'",
-        "`": "'",
         "\u201c": '"',
         "\u201d": '"',
         "\u201e": '"',
@@ -50,8 +49,13 @@ class Cleaned:
     truncated: bool
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _drop_invisible(text: str) -> str:
     """Remove control, format and combining characters (zalgo, zero-width joiners, RTL marks)."""
+    if text.isascii():
+        return _ASCII_CONTROL.sub(" ", text)
     out = []
     for char in text:
         category = unicodedata.category(char)
@@ -66,13 +70,15 @@ def _drop_invisible(text: str) -> str:
 
 def clean(raw: str, max_chars: int = 500) -> Cleaned:
     """Normalise a message for matching; answer from the first ``max_chars`` characters."""
-    text = unicodedata.normalize("NFKC", raw)
+    # NFKC folds look-alike forms (full-width, ligatures); NFKD then splits accents off
+    # so that stripping combining marks turns "crámp" and zalgo text into plain "cramp".
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", raw))
+    text = _drop_invisible(text.translate(_QUOTES))
     text = _FENCE.sub(" ", text)
     text = _DISCORD_MARKUP.sub(" ", text)
     text = _URL.sub(" ", text)
-    text = _MARKDOWN.sub(" ", text)
-    text = _drop_invisible(text.translate(_QUOTES)).casefold()
-    text = _SPACE.sub(" ", text).strip()
+    text = _MARKDOWN.sub(" ", text).casefold()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     truncated = len(text) > max_chars
     if truncated:
         cut = text[:max_chars]
