@@ -86,7 +86,8 @@ class UserRateLimiter:
         self._hits: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
 
-    def hit(self, user_id: int, now: float | None = None) -> Verdict:
+    def hit(self, user_id: int, now: float | None = None, *, mark_refusal: bool = True) -> Verdict:
+        """Count one question; ``mark_refusal=False`` for refusals that are private anyway."""
         now = time.monotonic() if now is None else now
         hits = self._hits.setdefault(user_id, deque())
         while hits and now - hits[0] >= self.per:
@@ -99,7 +100,8 @@ class UserRateLimiter:
             return Verdict(True)
         retry = max(self.per - (now - hits[0]), 0.0)
         first = self._warned.get(user_id) != hits[0]
-        self._warned[user_id] = hits[0]
+        if mark_refusal:
+            self._warned[user_id] = hits[0]
         return Verdict(False, retry, first)
 
     def _forget_idle(self, now: float) -> None:
@@ -121,8 +123,10 @@ class FAQBot(commands.Bot):
         extensions: Sequence[str] | None = None,
         sync_on_start: bool = True,
         background_tasks: bool = True,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
+            guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=build_intents(),
             allowed_mentions=discord.AllowedMentions.none(),

@@ -81,7 +81,7 @@ class Answers(commands.Cog):
     ) -> None:
         bot = self.bot
         async with bot.hold():
-            verdict = bot.limiter.hit(interaction.user.id)
+            verdict = bot.limiter.hit(interaction.user.id, mark_refusal=False)
             if not verdict.allowed:
                 await interaction.response.send_message(
                     cooldown_text(verdict.retry_after), ephemeral=True

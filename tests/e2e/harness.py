@@ -128,10 +128,12 @@ async def running_bot(
     task: asyncio.Task[None] | None = None
     try:
         knowledge = (
-            shipped_knowledge() if config.content.path == CONTENT else load_content(config.content.path)
+            shipped_knowledge()
+            if config.content.path == CONTENT
+            else load_content(config.content.path)
         )
         engine = Engine(knowledge, config.engine, await learned_phrasings(store))
-        bot = FAQBot(config, store, engine)
+        bot = FAQBot(config, store, engine, guild_ready_timeout=0.05)
         await bot.login(FAKE_TOKEN)
         task = asyncio.create_task(bot.connect(reconnect=True))
         await asyncio.wait_for(bot.wait_until_ready(), READY_TIMEOUT)
@@ -155,7 +157,7 @@ async def slash(
     user: User,
     channel: Channel,
     *,
-    timeout: float = 5.0,
+    timeout: float = 5.0,  # noqa: ASYNC109 - passed on to the fake server
     **options: Any,
 ) -> dict[str, Any]:
     """Run ``/name`` with ``options``; the message data the member sees."""
@@ -175,7 +177,8 @@ async def mention(
 
 
 async def rows(bot: FAQBot, guild_id: str, status: str = "all") -> list[MissedRow]:
-    """Logged questions of a guild (or "dm") after the writer flushed."""
+    """Logged questions of a guild (or "dm") once handlers finished and the writer flushed."""
+    await bot.drain()
     await bot.store.writer.flush()
     return await bot.store.list_rows(guild_id, status)
 
