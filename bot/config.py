@@ -52,7 +52,7 @@ class ContentSettings:
 class EngineSettings:
     """Decision thresholds; defaults are the values calibrated on tests/eval/dev.jsonl."""
 
-    min_score: float = 0.45
+    min_score: float = 0.52
     min_margin: float = 0.0
     suggestion_min_score: float = 0.2
     max_question_chars: int = 500

@@ -90,11 +90,11 @@ class Engine:
     """The answer engine over one version of the content."""
 
     #: Weight of the answer text relative to the phrasings (a second, weaker field).
-    ANSWER_WEIGHT = 0.25
+    ANSWER_WEIGHT = 0.15
     #: Share of a concept's weight earned when only the answer text mentions it.
-    ANSWER_COVERAGE = 0.5
+    ANSWER_COVERAGE = 0.3
     #: Weight of words the index has never seen, relative to the rarest known word.
-    UNKNOWN_WEIGHT = 0.8
+    UNKNOWN_WEIGHT = 1.0
     #: How much an entry's BM25 score relative to the best one shapes its confidence.
     RELATIVE_WEIGHT = 0.5
     TOP_K = 8

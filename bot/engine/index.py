@@ -30,8 +30,8 @@ VARIANTS: dict[str, type[Any]] = {"okapi": BM25Okapi, "plus": BM25Plus, "l": BM2
 class BM25Params:
     """Which rank-bm25 variant to fit and with which parameters."""
 
-    variant: str = "plus"
-    k1: float = 1.2
+    variant: str = "l"
+    k1: float = 0.9
     b: float = 0.75
     delta: float = 0.5
     epsilon: float = 0.25
