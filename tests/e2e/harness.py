@@ -31,10 +31,10 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.client import FAQBot, apply_endpoints, learned_phrasings
 from bot.config import Config, DiscordSettings, StorageSettings
@@ -51,6 +51,7 @@ REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
 FAKE_TOKEN = "fake-token-for-tests.abcdef.0123456789"
 READY_TIMEOUT = 10.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -199,3 +200,20 @@ def component(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
             if c.get("custom_id") == custom_id:
                 return dict(c)
     raise LookupError(custom_id)
+
+
+async def poll(
+    check: Callable[[], T | None],
+    timeout: float = 10.0,  # noqa: ASYNC109 - a deadline for polling, not for one await
+    what: str = "a condition",
+) -> T:
+    """Re-check ``check`` every 20 ms; for state whose changes the server does not announce
+    (e.g. a gateway session connecting: ``FakeDiscord.wait_for_session`` only wakes on notify)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = check()
+        if result is not None:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
