@@ -33,11 +33,14 @@ class DiscordSettings:
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     dev_guild_ids: tuple[int, ...] = ()
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
     database_path: Path = Path("data/bot.sqlite3")
+    url: str | None = None
     retention_days: int = 30
     store_raw_user_ids: bool = False
     queue_size: int = 10_000
@@ -115,6 +118,22 @@ def _snowflakes(value: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _shard_ids(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("a non-empty list of shard numbers, e.g. [0, 1]")
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in value):
+        raise ValueError("a non-empty list of shard numbers (integers from 0), e.g. [0, 1]")
+    if len(set(value)) != len(value):
+        raise ValueError("a list of distinct shard numbers, e.g. [0, 1]")
+    return tuple(value)
+
+
+def _postgres_url(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError("a URL starting with postgresql://")
+    return value
+
+
 def _int(low: int, high: int) -> Check:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -160,9 +179,12 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "api_base_url": _url("http", "https"),
         "gateway_url": _url("ws", "wss"),
         "dev_guild_ids": _snowflakes,
+        "shard_count": _int(1, 100_000),
+        "shard_ids": _shard_ids,
     },
     "storage": {
         "database_path": _path,
+        "url": _postgres_url,
         "retention_days": _int(1, 3650),
         "store_raw_user_ids": _bool,
         "queue_size": _int(100, 1_000_000),
@@ -243,6 +265,19 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _check_shards(discord: DiscordSettings | None, where: str) -> None:
+    if discord is None or discord.shard_ids is None:
+        return
+    if discord.shard_count is None:
+        raise ConfigError(f"{where}: [discord] shard_ids needs [discord] shard_count as well")
+    too_big = [i for i in discord.shard_ids if i >= discord.shard_count]
+    if too_big:
+        raise ConfigError(
+            f"{where}: [discord] shard_ids: expected numbers below shard_count "
+            f"({discord.shard_count}), got {too_big}"
+        )
+
+
 def load_config(
     path: Path | None = None,
     *,
@@ -318,6 +353,7 @@ def load_config(
                 converted = base / converted
             kwargs[key] = converted
         built[section] = _SECTION_TYPES[section](**kwargs)
+    _check_shards(built.get("discord"), where)
     dotenv = read_dotenv((source.resolve().parent if source else base) / ".env")
     token = environ.get(TOKEN_ENV) or dotenv.get(TOKEN_ENV) or None
     return Config(**built, source=source, token=token.strip() if token else None)

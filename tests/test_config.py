@@ -94,6 +94,12 @@ def test_values_and_relative_paths(tmp_path: Path) -> None:
         ("[logging]\nlevel = 'LOUD'\n", "[logging] level: expected one of DEBUG"),
         ("[engine]\nmin_score = true\n", "[engine] min_score: expected a number"),
         ("storage = 3\n", "[storage] must be a table"),
+        ("[discord]\nshard_ids = [0]\n", "[discord] shard_ids needs [discord] shard_count"),
+        ("[discord]\nshard_count = 2\nshard_ids = [2]\n", "expected numbers below shard_count (2)"),
+        (
+            "[storage]\nurl = 'mysql://x'\n",
+            "[storage] url: expected a URL starting with postgresql://",
+        ),
         ("[storage\n", "not valid TOML"),
     ],
 )
