@@ -85,23 +85,36 @@ def card_embed(card: Card, *, question: str | None = None) -> discord.Embed:
     return embed
 
 
-def _shrink(embed: discord.Embed, excess: int) -> None:
-    """Take ``excess`` characters off the description (the only part that can spare them)."""
-    description = embed.description or ""
-    keep = max(len(description) - excess, 1)
-    embed.description = clip(description, keep)
+def _fit(embed: discord.Embed, budget: int) -> None:
+    """Make ``embed`` at most ``budget`` characters: the body gives way first, then the
+    footer, then fields from the last; the title (which entry this is) is kept."""
+    excess = len(embed) - budget
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, max(len(embed.description) - excess, 1))
+        excess = len(embed) - budget
+    if excess > 0 and embed.footer.text:
+        footer = embed.footer.text
+        embed.set_footer(text=clip(footer, max(len(footer) - excess, 1)))
+        excess = len(embed) - budget
+    while excess > 0 and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+        excess = len(embed) - budget
 
 
 def reply_embeds(reply: Reply, *, question: str | None = None) -> list[discord.Embed]:
-    """Every card of ``reply`` as embeds whose combined size fits one message."""
+    """Every card of ``reply`` as embeds whose combined size fits one message (6,000)."""
     embeds = [card_embed(card, question=question) for card in reply.cards[:EMBEDS_MAX]]
-    total = sum(len(e) for e in embeds)
-    for embed in reversed(embeds):
-        if total <= TOTAL_MAX:
-            break
-        before = len(embed)
-        _shrink(embed, total - TOTAL_MAX)
-        total -= before - len(embed)
+    while len(embeds) > 1 and sum(len(e) for e in embeds[:-1]) >= TOTAL_MAX:
+        embeds.pop()  # a later card that cannot fit at all is dropped, not the first
+    budget = TOTAL_MAX
+    for embed in embeds[:-1]:
+        budget -= len(embed)
+    if embeds:
+        _fit(embeds[-1], budget)
+    while len(embeds) > 1 and sum(len(e) for e in embeds) > TOTAL_MAX:
+        embeds.pop()
+    if embeds:
+        _fit(embeds[0], TOTAL_MAX)
     return embeds
 
 
