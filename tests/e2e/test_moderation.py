@@ -8,9 +8,8 @@ A; ``member`` has no rights anywhere. Every test ends with the fake server's
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
+import dataclasses
 import io
 import shutil
 import tomllib
@@ -23,24 +22,11 @@ import pytest
 import pytest_asyncio
 
 from bot.checks import REFUSAL
-from bot.client import FAQBot, learned_phrasings
-from bot.config import (
-    Config,
-    ContentSettings,
-    DiscordSettings,
-    ModerationSettings,
-    StorageSettings,
-)
-from bot.content import load_content
-from bot.engine import Engine
+from bot.client import FAQBot
+from bot.config import ContentSettings, DiscordSettings, ModerationSettings
 from bot.storage import MissedRecord, SQLiteStore
-
-try:
-    from tests.fakediscord import FakeDiscord, FakeInteraction, Guild, User
-    from tests.fakediscord.fixtures import running_fake_discord
-except ImportError:  # pragma: no cover - tests/ not importable as a package
-    from fakediscord import FakeDiscord, FakeInteraction, Guild, User  # type: ignore[no-redef]
-    from fakediscord.fixtures import running_fake_discord  # type: ignore[no-redef]
+from tests.e2e.harness import make_config, running_bot
+from tests.fakediscord import FakeDiscord, FakeInteraction, Guild, User
 
 pytestmark = pytest.mark.asyncio
 
@@ -69,57 +55,50 @@ class World:
 
 
 @pytest_asyncio.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(server: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
+    """Two guilds and the bot (harness ``running_bot``), on a copy of the content."""
     content = tmp_path / "content"
     shutil.copytree(REPO / "content", content)
-    async with running_fake_discord() as server:
-        guild_a, guild_b = server.add_guild("Guild A"), server.add_guild("Guild B")
-        mods_a = guild_a.add_role("mods", permissions=MANAGE_MESSAGES)
-        mods_b = guild_b.add_role("mods", permissions=MANAGE_MESSAGES)
-        helpers_a = guild_a.add_role("faq helpers", permissions=0)
-        mod_a, mod_both = server.add_user("mod-a"), server.add_user("mod-both")
-        rolemod, member = server.add_user("rolemod"), server.add_user("member")
-        guild_a.add_member(mod_a, roles=[mods_a])
-        guild_a.add_member(mod_both, roles=[mods_a])
-        guild_b.add_member(mod_both, roles=[mods_b])
-        guild_a.add_member(rolemod, roles=[helpers_a])
-        guild_a.add_member(member)
-        guild_b.add_member(member)
-        chan_a, chan_b = guild_a.add_channel("general"), guild_b.add_channel("general")
-        config = Config(
-            discord=DiscordSettings(dev_guild_ids=(int(guild_a.id), int(guild_b.id))),
-            storage=StorageSettings(database_path=tmp_path / "bot.sqlite3"),
-            content=ContentSettings(path=content),
-            moderation=ModerationSettings(role_ids=(int(helpers_a.id),)),
+    guild_a, guild_b = server.add_guild("Guild A"), server.add_guild("Guild B")
+    mods_a = guild_a.add_role("mods", permissions=MANAGE_MESSAGES)
+    mods_b = guild_b.add_role("mods", permissions=MANAGE_MESSAGES)
+    helpers_a = guild_a.add_role("faq helpers", permissions=0)
+    mod_a, mod_both = server.add_user("mod-a"), server.add_user("mod-both")
+    rolemod, member = server.add_user("rolemod"), server.add_user("member")
+    guild_a.add_member(mod_a, roles=[mods_a])
+    guild_a.add_member(mod_both, roles=[mods_a])
+    guild_b.add_member(mod_both, roles=[mods_b])
+    guild_a.add_member(rolemod, roles=[helpers_a])
+    guild_a.add_member(member)
+    guild_b.add_member(member)
+    chan_a, chan_b = guild_a.add_channel("general"), guild_b.add_channel("general")
+    base = make_config(tmp_path, server)
+    config = dataclasses.replace(
+        base,
+        discord=DiscordSettings(
+            api_base_url=server.api_base_url,
+            gateway_url=server.gateway_url,
+            dev_guild_ids=(int(guild_a.id), int(guild_b.id)),
+        ),
+        content=ContentSettings(path=content),
+        moderation=ModerationSettings(role_ids=(int(helpers_a.id),)),
+    )
+    async with running_bot(tmp_path, server, config=config) as bot:
+        await bot.tree.sync()  # global too, so /forget-me exists in DMs
+        yield World(
+            server,
+            bot,
+            bot.store,
+            content,
+            guild_a,
+            guild_b,
+            chan_a,
+            chan_b,
+            mod_a,
+            mod_both,
+            rolemod,
+            member,
         )
-        store = await SQLiteStore.open(config.storage.database_path)
-        engine = Engine(load_content(content), config.engine, await learned_phrasings(store))
-        bot = FAQBot(config, store, engine, background_tasks=False)
-        await bot.login("fake-token")
-        task = asyncio.create_task(bot.connect())
-        try:
-            await asyncio.wait_for(bot.wait_until_ready(), 10)
-            await bot.tree.sync()  # global too, so /forget-me exists in DMs
-            yield World(
-                server,
-                bot,
-                store,
-                content,
-                guild_a,
-                guild_b,
-                chan_a,
-                chan_b,
-                mod_a,
-                mod_both,
-                rolemod,
-                member,
-            )
-        finally:
-            await bot.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 5)
-            await store.close()
-        assert server.violations == []
 
 
 # -- helpers -------------------------------------------------------------------------------------
