@@ -184,6 +184,15 @@ async def rows(bot: FAQBot, guild_id: str, status: str = "all") -> list[MissedRo
     return await bot.store.list_rows(guild_id, status)
 
 
+def no_answer_title(question: str = "tell me about elbow stuff") -> str:
+    """The no-answer card's title as the engine currently words it (content may change it)."""
+    from bot.engine import render_decision
+
+    knowledge = shipped_knowledge()
+    reply = render_decision(knowledge, Engine(knowledge).ask(question))
+    return reply.cards[0].title
+
+
 def custom_ids(message: dict[str, Any]) -> list[str]:
     """Every component custom_id on a message, in order."""
     return [

@@ -13,7 +13,7 @@ import pytest
 
 from bot.client import FAQBot
 from bot.engine.render import DOSE_REFUSAL  # noqa: F401  (documents the refusal path)
-from tests.e2e.harness import World, custom_ids, mention, rows, slash
+from tests.e2e.harness import World, custom_ids, mention, no_answer_title, rows, slash
 from tests.fakediscord import FakeDiscord
 
 EPHEMERAL = 64
@@ -59,7 +59,7 @@ async def test_ask_without_answer_is_logged_once(
 ) -> None:
     data = await slash(server, "ask", world.alice, world.general, question=UNANSWERED)
     embed = data["embeds"][0]
-    assert embed["title"] == "I don't have an answer for that yet"
+    assert embed["title"] == no_answer_title()
     assert "faq:fb:0" not in " ".join(custom_ids(data))
     logged = await rows(bot, world.guild.id)
     assert [(r.question, r.reason, r.status) for r in logged] == [(UNANSWERED, "no_answer", "open")]
@@ -180,7 +180,7 @@ async def test_mention_without_answer_logged_once_even_when_replayed(
     server: FakeDiscord, world: World, bot: FAQBot
 ) -> None:
     message, reply = await mention(server, world.general, world.alice, UNANSWERED)
-    assert reply["embeds"][0]["title"] == "I don't have an answer for that yet"
+    assert reply["embeds"][0]["title"] == no_answer_title()
     # Discord may deliver the same MESSAGE_CREATE again (e.g. after a RESUME).
     server.gateway.dispatch("MESSAGE_CREATE", message, guild_id=world.guild.id)
     await server.gateway.flush()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_readonly
-from tests.e2e.harness import REPO, World, make_world, mention, poll, slash
+from tests.e2e.harness import REPO, World, make_world, mention, no_answer_title, poll, slash
 from tests.fakediscord import FakeDiscord
 
 TOKEN = "smoke.token-that-must-never-be-logged.XYZ"
@@ -79,7 +79,7 @@ async def test_run_connects_syncs_answers_and_exits_0_on_sigterm(
         _, reply = await mention(server, world.general, world.alice, "why do my calves cramp?")
         assert reply["embeds"]
         data = await slash(server, "ask", world.alice, world.general, question=UNANSWERED)
-        assert data["embeds"][0]["title"] == "I don't have an answer for that yet"
+        assert data["embeds"][0]["title"] == no_answer_title()
         dm = server.dm_channel(world.bob)
         asked = await server.send_message(dm, world.bob, "what is a charley horse?")
         assert (await server.wait_for_reply(asked["id"]))["embeds"]
