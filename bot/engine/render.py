@@ -104,7 +104,7 @@ def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 50
         body += f"\n\n**Maybe one of these helps:**\n{lines}"
     card = Card(
         kind="no_answer",
-        title="I don't have an answer for that yet",
+        title="No curated answer yet",
         description=clip(body, DESCRIPTION_MAX),
         footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
     )
