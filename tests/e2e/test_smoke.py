@@ -83,8 +83,14 @@ async def test_run_connects_syncs_answers_and_exits_0_on_sigterm(
         dm = server.dm_channel(world.bob)
         asked = await server.send_message(dm, world.bob, "what is a charley horse?")
         assert (await server.wait_for_reply(asked["id"]))["embeds"]
+        proc.send_signal(signal.SIGHUP)  # reload the content, keep running
+        assert proc.stderr is not None
+        seen = b""
+        while b"content reloaded" not in seen:
+            seen += await asyncio.wait_for(proc.stderr.readline(), 15)
         proc.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(proc.communicate(), 30)
+        err = seen + err
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -135,3 +141,38 @@ async def test_run_without_token_exits_nonzero_with_one_clear_line(tmp_path: Pat
     assert proc.returncode != 0
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
+
+
+@pytest.mark.asyncio
+async def test_run_with_a_corrupt_database_stops_and_touches_nothing(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    world = make_world(server)
+    config = write_config(tmp_path, server, world)
+    database = tmp_path / "data/bot.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"not a database at all" * 100)
+    proc = await start(config, "run")
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    lines = [line for line in err.decode().splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "bot.sqlite3" in lines[0], lines
+    assert database.read_bytes() == b"not a database at all" * 100
+    assert sorted(p.name for p in database.parent.iterdir()) == ["bot.sqlite3"]
+
+
+@pytest.mark.asyncio
+async def test_run_with_broken_content_says_where(server: FakeDiscord, tmp_path: Path) -> None:
+    world = make_world(server)
+    config = write_config(tmp_path, server, world)
+    (tmp_path / "content").mkdir()
+    config.write_text(
+        config.read_text(encoding="utf-8") + '[content]\npath = "content"\n', encoding="utf-8"
+    )
+    proc = await start(config, "run")
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 1
+    text = err.decode()
+    assert any(line.startswith("error: content has errors") for line in text.splitlines())
+    assert "texts.toml" in text
+    assert "Traceback" not in text
