@@ -1,0 +1,989 @@
+"""PostgreSQL implementation of ``Store`` (asyncpg with a connection pool).
+
+For bots that outgrow one process: several bot processes (shards) on several
+machines share one database. The guarantees are the SQLite backend's:
+
+* Logging goes through the same SQL-free ``Writer`` (bounded queue, batches,
+  one transaction per batch); inserts are ``ON CONFLICT (source_id) DO
+  NOTHING``, so a replayed gateway event or a retried batch is stored once.
+* A connection error, a server restart or failover, too many connections, a
+  serialization failure or a lock wait that times out is *transient*
+  (``is_transient``): the writer keeps the batch and retries with backoff, so
+  nothing is lost while the database is briefly unavailable. The pool replaces
+  broken connections by itself.
+* Migrations (numbered files in ``migrations/postgres``) run at open in ONE
+  transaction that first takes an advisory lock, so two processes starting at
+  once cannot race; the applied versions are rows of ``schema_version``. A
+  schema newer than this code is refused (``StorageError``) and left as it is.
+* Author ids are salted hashes, salt in ``meta`` (created by the first open),
+  shared by every process, so ``forget_user`` works from any of them.
+* Guild-scoped methods treat another guild's ids as "not found".
+
+Coordination between processes (see ``coordination.py``) lives here too:
+LISTEN/NOTIFY on a dedicated connection that reconnects by itself, and
+session-level advisory locks held on another dedicated connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import inspect
+import json
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from .base import Record
+from .errors import StorageError
+from .migrate import Migration, load_migrations
+from .models import (
+    STATUSES,
+    FeedbackRecord,
+    LearnedPhrasing,
+    MissedGroup,
+    MissedRecord,
+    MissedRow,
+    Stats,
+)
+from .timeutil import utcnow
+from .writer import Writer
+
+__all__ = [
+    "LATEST_VERSION",
+    "MIGRATIONS_DIR",
+    "NotifyCallback",
+    "PostgresStore",
+    "ensure_schema",
+    "is_transient",
+    "lock_key",
+    "safe_url",
+]
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "postgres"
+MIGRATIONS: list[Migration] = load_migrations(MIGRATIONS_DIR)
+LATEST_VERSION = len(MIGRATIONS)
+_OUR_TABLES = ("meta", "missed", "feedback", "learned")
+
+#: SQLSTATE classes / codes that mean "try again later", not "bad row":
+#: 08 connection exception, 53 insufficient resources (too many connections,
+#: disk full), 57P0x shutdown / crash / cannot connect now, 40 serialization
+#: failure or deadlock, 55P03 lock_timeout, 57014 statement timeout or cancel,
+#: 25006 read-only transaction (a standby during failover).
+_TRANSIENT_PREFIXES = ("08", "53", "57P", "40")
+_TRANSIENT_STATES = frozenset({"55P03", "57014", "25006"})
+#: Lock wait of one writer batch before it counts as "unavailable" and is retried.
+_WRITER_LOCK_TIMEOUT = "1s"
+_MAX_ID = 2**63 - 1
+
+NotifyCallback = Callable[[str], Awaitable[None] | None]
+
+_INSERT_MISSED = """
+INSERT INTO missed (guild_id, channel_id, source_id, author, question, normalised,
+                    candidates, reason, shown_entry_id, created_at, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open')
+ON CONFLICT (source_id) DO NOTHING
+"""
+_INSERT_FEEDBACK = """
+INSERT INTO feedback (guild_id, channel_id, source_id, message_id, author, entry_id,
+                      helpful, question, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (source_id) DO NOTHING
+"""
+_MISSED_COLUMNS = (
+    "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
+    "created_at, status, changed_by, changed_at, action, note, entry_id"
+)
+_LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for ``name`` (namespaced to this bot)."""
+    digest = hashlib.sha256(f"spasm-faq-bot:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+MIGRATION_LOCK = lock_key("schema-migration")
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "postgresql://(unparsable URL)"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors that go away by themselves (connection lost, restart, lock timeout...)."""
+    if isinstance(exc, asyncpg.PostgresError):
+        state = str(getattr(exc, "sqlstate", "") or "")
+        return state.startswith(_TRANSIENT_PREFIXES) or state in _TRANSIENT_STATES
+    if isinstance(exc, OSError):  # refused, reset, unreachable, and TimeoutError
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        text = str(exc).lower()
+        return "connection" in text and ("closed" in text or "lost" in text)
+    return False
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    return (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+def _db_errors_and(*more: type[BaseException]) -> tuple[type[BaseException], ...]:
+    return (*_db_errors(), *more)
+
+
+def _describe(row: Record) -> str:
+    """Identify a row in logs without its text (questions may be personal)."""
+    return f"{type(row).__name__}(source_id={row.source_id!r}, guild_id={row.guild_id!r})"
+
+
+def _stamp(row: Record) -> Record:
+    """Fix ``created_at`` at submit time, not at (possibly delayed) write time."""
+    return row if row.created_at is not None else replace(row, created_at=utcnow())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _status_clause(status: str, index: int) -> tuple[str, tuple[str, ...]]:
+    """`` AND status = $index`` (or nothing for "all") and its parameter."""
+    allowed = (*STATUSES, "all")
+    if status not in allowed:
+        raise ValueError(f"status must be one of {allowed}, not {status!r}")
+    return ("", ()) if status == "all" else (f" AND status = ${index}", (status,))
+
+
+def _candidates(text: str) -> list[tuple[str, float]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(data, list):
+        return []
+    out: list[tuple[str, float]] = []
+    for item in data:
+        if isinstance(item, list) and len(item) == 2:
+            out.append((str(item[0]), float(item[1])))
+    return out
+
+
+def _missed_row(row: Any) -> MissedRow:
+    return MissedRow(
+        id=int(row[0]),
+        guild_id=row[1],
+        channel_id=row[2],
+        question=row[3],
+        normalised=row[4],
+        candidates=_candidates(row[5]),
+        reason=row[6],
+        shown_entry_id=row[7],
+        created_at=row[8],
+        status=row[9],
+        changed_by=row[10],
+        changed_at=row[11],
+        action=row[12],
+        note=row[13],
+        entry_id=row[14],
+    )
+
+
+def _learned_row(row: Any) -> LearnedPhrasing:
+    return LearnedPhrasing(
+        id=int(row[0]),
+        guild_id=row[1],
+        phrasing=row[2],
+        normalised=row[3],
+        entry_id=row[4],
+        created_at=row[5],
+    )
+
+
+def _affected(status: str) -> int:
+    """Row count from a command tag such as ``UPDATE 3`` or ``DELETE 0``."""
+    try:
+        return int(status.rsplit(" ", 1)[-1])
+    except ValueError:
+        return 0
+
+
+# -- schema -----------------------------------------------------------------------------
+
+
+async def schema_version(conn: Any, where: str) -> int:
+    """Applied schema version (0: none). Refuses another program's tables."""
+    if await conn.fetchval("SELECT to_regclass('schema_version')") is None:
+        clash = await conn.fetch(
+            "SELECT tablename FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = ANY($1::text[])",
+            list(_OUR_TABLES),
+        )
+        if clash:
+            names = ", ".join(sorted(r[0] for r in clash))
+            raise StorageError(
+                f"{where}: the database already has tables named {names} but no "
+                "schema_version table: they belong to another program. Point [storage] url "
+                "at another database (or schema). Nothing was changed."
+            )
+        return 0
+    return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+
+
+def _too_new(where: str, version: int) -> StorageError:
+    return StorageError(
+        f"{where}: database schema version {version} is newer than this version of the "
+        f"bot understands (up to {LATEST_VERSION}). Upgrade the bot (every process that "
+        "uses this database), or point it at another database. Nothing was changed."
+    )
+
+
+async def ensure_schema(conn: Any, where: str, *, create_salt: bool = True) -> int:
+    """Apply pending migrations (and create the salt) in one locked transaction.
+
+    ``pg_advisory_xact_lock`` serialises processes that start at the same
+    time; the second one finds the schema current and applies nothing. The
+    lock is released with the transaction. Call it outside a transaction, or
+    inside one (then it joins it) -- e.g. ``migrate_sqlite`` does the latter.
+    """
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        version = await schema_version(conn, where)
+        if version > LATEST_VERSION:
+            raise _too_new(where, version)
+        if version < LATEST_VERSION:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            for migration in MIGRATIONS[version:]:
+                try:
+                    await conn.execute(migration.sql)
+                except asyncpg.PostgresError as exc:
+                    raise StorageError(
+                        f"{where}: could not apply migration {migration.name} ({exc}). "
+                        "Nothing was changed by this migration."
+                    ) from exc
+                await conn.execute(
+                    "INSERT INTO schema_version (version, name) VALUES ($1, $2)",
+                    migration.version,
+                    migration.name,
+                )
+                log.info("%s: applied migration %s", where, migration.name)
+            version = LATEST_VERSION
+        if create_salt:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING",
+                secrets.token_hex(32),
+            )
+    return version
+
+
+# -- the store ----------------------------------------------------------------------------
+
+
+class PostgresStore:
+    """``Store`` backed by a PostgreSQL database shared by any number of processes."""
+
+    def __init__(
+        self,
+        url: str,
+        pool: Any,
+        salt: str | None,
+        *,
+        store_raw_user_ids: bool,
+        readonly: bool,
+        connect_kwargs: dict[str, Any],
+    ) -> None:
+        """Use ``PostgresStore.open`` instead; this only wires parts together."""
+        self.url = safe_url(url)
+        self.readonly = readonly
+        self.store_raw_user_ids = store_raw_user_ids
+        self._dsn = url
+        self._pool = pool
+        self._salt = bytes.fromhex(salt) if salt else None
+        self._connect_kwargs = connect_kwargs
+        self._writer: Writer[Record] | None = None
+        self._closed = False
+        # LISTEN/NOTIFY
+        self._listen_conn: Any = None
+        self._listen_lock = asyncio.Lock()
+        self._listeners: dict[str, list[NotifyCallback]] = {}
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._callback_tasks: set[asyncio.Task[Any]] = set()
+        # advisory locks
+        self._lock_conn: Any = None
+        self._lock_lock = asyncio.Lock()
+        self._held: set[str] = set()
+
+    # -- opening and closing ----------------------------------------------------
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        *,
+        store_raw_user_ids: bool = False,
+        queue_size: int = 10_000,
+        batch_size: int = 100,
+        batch_delay: float = 0.05,
+        readonly: bool = False,
+        min_size: int = 1,
+        max_size: int = 10,
+        connect_timeout: float = 10.0,
+    ) -> PostgresStore:
+        """Connect, migrate (unless ``readonly``) and start the writer.
+
+        ``readonly=True`` never migrates or writes (the CLI while bots run):
+        its sessions are read-only and its ``writer`` raises ``StorageError``.
+        """
+        where = safe_url(url)
+        settings = {"application_name": "spasm-faq-bot"}
+        if readonly:
+            settings["default_transaction_read_only"] = "on"
+        connect_kwargs: dict[str, Any] = {
+            "timeout": connect_timeout,
+            "server_settings": settings,
+        }
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=min_size, max_size=max_size, **connect_kwargs
+            )
+        except _db_errors_and(ValueError) as exc:
+            raise StorageError(
+                f"{where}: cannot connect to PostgreSQL ({exc}). Check [storage] url, that "
+                "the server runs and accepts connections from here, and the credentials."
+            ) from exc
+        try:
+            async with pool.acquire() as conn:
+                if readonly:
+                    version = await schema_version(conn, where)
+                    if version > LATEST_VERSION:
+                        raise _too_new(where, version)
+                    if version < LATEST_VERSION:
+                        raise StorageError(
+                            f"{where}: database schema version {version} is older than this "
+                            f"code ({LATEST_VERSION}) and a read-only open cannot upgrade it. "
+                            "Start the bot once (it migrates on start-up) and try again."
+                        )
+                else:
+                    await ensure_schema(conn, where)
+                salt = await conn.fetchval("SELECT value FROM meta WHERE key = 'salt'")
+        except StorageError:
+            await pool.close()
+            raise
+        except _db_errors() as exc:
+            await pool.close()
+            raise StorageError(f"{where}: cannot prepare the database ({exc}).") from exc
+        except BaseException:
+            pool.terminate()
+            raise
+        store = cls(
+            url,
+            pool,
+            salt,
+            store_raw_user_ids=store_raw_user_ids,
+            readonly=readonly,
+            connect_kwargs=connect_kwargs,
+        )
+        if not readonly:
+            store._start_writer(queue_size, batch_size, batch_delay)
+        return store
+
+    def _start_writer(self, queue_size: int, batch_size: int, batch_delay: float) -> None:
+        self._writer = Writer(
+            self._write_batch,
+            is_transient=is_transient,
+            queue_size=queue_size,
+            batch_size=batch_size,
+            batch_delay=batch_delay,
+            prepare=_stamp,
+            describe=_describe,
+        )
+        self._writer.start()
+
+    async def close(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109 - part of the API
+        """Flush the writer (retrying up to ``timeout``), then close; rows not written."""
+        if self._closed:
+            return 0
+        self._closed = True
+        unwritten = 0
+        if self._writer is not None:
+            unwritten = await self._writer.close(timeout)
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            await asyncio.gather(self._reconnect_task, return_exceptions=True)
+        for task in list(self._callback_tasks):
+            task.cancel()
+        await asyncio.gather(*self._callback_tasks, return_exceptions=True)
+        for conn in (self._listen_conn, self._lock_conn):
+            if conn is not None:
+                await self._close_connection(conn)
+        self._listen_conn = self._lock_conn = None
+        self._held.clear()
+        try:
+            await asyncio.wait_for(self._pool.close(), 5.0)
+        except _db_errors_and(TimeoutError):
+            self._pool.terminate()
+        return unwritten
+
+    @staticmethod
+    async def _close_connection(conn: Any) -> None:
+        try:
+            await asyncio.wait_for(conn.close(), 2.0)
+        except _db_errors_and(TimeoutError):
+            conn.terminate()
+
+    # -- writer side --------------------------------------------------------------
+    @property
+    def writer(self) -> Writer[Record]:
+        """The background writer; a read-only store has none."""
+        if self._writer is None:
+            raise StorageError(f"{self.url}: opened read-only; logging is not possible")
+        return self._writer
+
+    def hash_user(self, user_id: int | str) -> str:
+        """HMAC-SHA256 of the id with this database's salt, first 32 hex digits."""
+        if self._salt is None:
+            raise StorageError(f"{self.url}: the database has no salt yet; open it writable once")
+        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _author(self, user_id: int | str) -> str:
+        return str(user_id) if self.store_raw_user_ids else self.hash_user(user_id)
+
+    async def log_missed(self, rec: MissedRecord) -> None:
+        """Queue an unanswered question; waits only for queue space."""
+        await self.writer.submit(rec)
+
+    async def log_feedback(self, rec: FeedbackRecord) -> None:
+        """Queue a feedback click; waits only for queue space."""
+        await self.writer.submit(rec)
+
+    def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
+        candidates = json.dumps([[str(e), float(s)] for e, s in rec.candidates])
+        return (
+            rec.guild_id,
+            rec.channel_id,
+            rec.source_id,
+            self._author(rec.author_id),
+            rec.question,
+            rec.normalised,
+            candidates,
+            rec.reason,
+            rec.shown_entry_id,
+            _aware(rec.created_at or utcnow()),
+        )
+
+    def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
+        return (
+            rec.guild_id,
+            rec.channel_id,
+            rec.source_id,
+            rec.message_id,
+            self._author(rec.author_id),
+            rec.entry_id,
+            bool(rec.helpful),
+            rec.question,
+            _aware(rec.created_at or utcnow()),
+        )
+
+    async def _write_batch(self, rows: Sequence[Record]) -> None:
+        """One transaction per batch; idempotent thanks to ``ON CONFLICT DO NOTHING``."""
+        missed = [self._missed_params(r) for r in rows if isinstance(r, MissedRecord)]
+        feedback = [self._feedback_params(r) for r in rows if isinstance(r, FeedbackRecord)]
+        async with self._pool.acquire() as conn, conn.transaction():
+            # A table lock held elsewhere makes this batch "unavailable" after
+            # a second instead of blocking the writer (and close) indefinitely.
+            await conn.execute(f"SET LOCAL lock_timeout = '{_WRITER_LOCK_TIMEOUT}'")
+            if missed:
+                await conn.executemany(_INSERT_MISSED, missed)
+            if feedback:
+                await conn.executemany(_INSERT_FEEDBACK, feedback)
+
+    # -- query helpers -------------------------------------------------------------------
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        try:
+            return list(await self._pool.fetch(sql, *args))
+        except _db_errors() as exc:
+            raise StorageError(f"{self.url}: read failed ({exc}); try again") from exc
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Any]:
+        if self.readonly:
+            raise StorageError(f"{self.url}: opened read-only; changes are not possible")
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                yield conn
+        except _db_errors() as exc:
+            raise StorageError(
+                f"{self.url}: change failed ({exc}); nothing was changed, try again"
+            ) from exc
+
+    # -- reads ---------------------------------------------------------------------
+    async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
+        """One row of this guild, or None (also for another guild's id)."""
+        if not 0 < int(missed_id) <= _MAX_ID:
+            return None
+        rows = await self._fetch(
+            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE id = $1 AND guild_id = $2",
+            int(missed_id),
+            guild_id,
+        )
+        return _missed_row(rows[0]) if rows else None
+
+    async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
+        """Every row of the guild with ``status`` ("all" for any), newest first."""
+        clause, params = _status_clause(status, 2)
+        rows = await self._fetch(
+            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE guild_id = $1{clause} "
+            "ORDER BY created_at DESC, id DESC",
+            guild_id,
+            *params,
+        )
+        return [_missed_row(row) for row in rows]
+
+    async def list_groups(
+        self, guild_id: str, status: str = "open", *, page: int = 1, per_page: int = 10
+    ) -> tuple[list[MissedGroup], int]:
+        """A page of identical questions grouped with a count, newest group first."""
+        if page < 1 or not 1 <= per_page <= 100:
+            raise ValueError("page must be >= 1 and per_page between 1 and 100")
+        clause, params = _status_clause(status, 2)
+        total_rows = await self._fetch(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = $1"
+            f"{clause} GROUP BY normalised, status) AS g",
+            guild_id,
+            *params,
+        )
+        total = int(total_rows[0][0])
+        groups = await self._groups(
+            guild_id,
+            status,
+            order="MAX(created_at) DESC, MAX(id) DESC",
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+        return groups, total
+
+    async def _groups(
+        self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
+    ) -> list[MissedGroup]:
+        clause, params = _status_clause(status, 2)
+        n = 2 + len(params)
+        keys = await self._fetch(
+            "SELECT normalised, status, COUNT(*), MIN(created_at), MAX(created_at) "
+            f"FROM missed WHERE guild_id = $1{clause} GROUP BY normalised, status "
+            f"ORDER BY {order} LIMIT ${n} OFFSET ${n + 1}",
+            guild_id,
+            *params,
+            limit,
+            offset,
+        )
+        if not keys:
+            return []
+        wanted = {(k[0], k[1]) for k in keys}
+        members = await self._fetch(
+            "SELECT id, normalised, status, question, candidates FROM missed "
+            f"WHERE guild_id = $1{clause} AND normalised = ANY(${n}::text[]) "
+            "ORDER BY created_at DESC, id DESC",
+            guild_id,
+            *params,
+            sorted({k[0] for k in wanted}),
+        )
+        by_key: dict[tuple[str, str], list[Any]] = {}
+        for member in members:
+            key = (member[1], member[2])
+            if key in wanted:
+                by_key.setdefault(key, []).append(member)
+        groups: list[MissedGroup] = []
+        for normalised, group_status, count, first_at, last_at in keys:
+            rows = by_key.get((normalised, group_status), [])
+            if not rows:
+                continue  # deleted between the two queries
+            newest = rows[0]
+            groups.append(
+                MissedGroup(
+                    normalised=normalised,
+                    question=newest[3],
+                    count=int(count),
+                    ids=[int(r[0]) for r in rows],
+                    latest_id=int(newest[0]),
+                    first_at=first_at,
+                    last_at=last_at,
+                    status=group_status,
+                    top_candidates=_candidates(newest[4]),
+                )
+            )
+        return groups
+
+    async def stats(self, guild_id: str, *, now: datetime | None = None) -> Stats:
+        """Counts by status, by ISO week (8 weeks, newest first), top open, feedback."""
+        now = _aware(now or utcnow())
+        by_status = dict.fromkeys(STATUSES, 0)
+        for status, count in await self._fetch(
+            "SELECT status, COUNT(*) FROM missed WHERE guild_id = $1 GROUP BY status", guild_id
+        ):
+            by_status[str(status)] = int(count)
+        weeks = [(now - timedelta(weeks=back)).isocalendar() for back in range(8)]
+        labels = [f"{w.year}-W{w.week:02d}" for w in weeks]
+        monday = (now - timedelta(weeks=7, days=now.isocalendar().weekday - 1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        counts = dict.fromkeys(labels, 0)
+        for day, count in await self._fetch(
+            "SELECT (created_at AT TIME ZONE 'UTC')::date, COUNT(*) FROM missed "
+            "WHERE guild_id = $1 AND created_at >= $2 GROUP BY 1",
+            guild_id,
+            monday,
+        ):
+            iso = day.isocalendar() if isinstance(day, date) else None
+            if iso is None:
+                continue
+            label = f"{iso.year}-W{iso.week:02d}"
+            if label in counts:
+                counts[label] += int(count)
+        top_open = await self._groups(
+            guild_id, "open", order="COUNT(*) DESC, MAX(created_at) DESC", limit=10
+        )
+        helpful = {True: 0, False: 0}
+        for flag, count in await self._fetch(
+            "SELECT helpful, COUNT(*) FROM feedback WHERE guild_id = $1 GROUP BY helpful",
+            guild_id,
+        ):
+            helpful[bool(flag)] = int(count)
+        return Stats(
+            by_status=by_status,
+            by_week=[(label, counts[label]) for label in labels],
+            top_open=top_open,
+            feedback_helpful=helpful[True],
+            feedback_not_helpful=helpful[False],
+        )
+
+    async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
+        """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
+        if guild_id is None:
+            rows = await self._fetch(f"SELECT {_LEARNED_COLUMNS} FROM learned ORDER BY id")
+        else:
+            rows = await self._fetch(
+                f"SELECT {_LEARNED_COLUMNS} FROM learned "
+                "WHERE guild_id = $1 OR guild_id IS NULL ORDER BY id",
+                guild_id,
+            )
+        return [_learned_row(row) for row in rows]
+
+    # -- moderator and member actions -------------------------------------------------
+    async def resolve(
+        self,
+        guild_id: str,
+        missed_id: int,
+        entry_id: str,
+        *,
+        moderator_id: int | str,
+        note: str | None = None,
+    ) -> LearnedPhrasing | None:
+        """Resolve the row and its open twins and learn the phrasing, atomically."""
+        if not 0 < int(missed_id) <= _MAX_ID:
+            return None
+        now = utcnow()
+        moderator = self._author(moderator_id)
+        async with self._transaction() as conn:
+            found = await conn.fetchrow(
+                "SELECT question, normalised FROM missed WHERE id = $1 AND guild_id = $2 "
+                "FOR UPDATE",
+                int(missed_id),
+                guild_id,
+            )
+            if found is None:
+                return None
+            question, normalised = found[0], found[1]
+            await conn.execute(
+                "UPDATE missed SET status = 'resolved', action = 'resolved', entry_id = $1, "
+                "changed_by = $2, changed_at = $3, note = $4 "
+                "WHERE guild_id = $5 AND (id = $6 OR (normalised = $7 AND status = 'open'))",
+                entry_id,
+                moderator,
+                now,
+                note,
+                guild_id,
+                int(missed_id),
+                normalised,
+            )
+            learned = await conn.fetchrow(
+                "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, "
+                "created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                "ON CONFLICT (guild_id, normalised) DO UPDATE SET entry_id = excluded.entry_id "
+                f"RETURNING {_LEARNED_COLUMNS}",
+                guild_id,
+                question,
+                normalised,
+                entry_id,
+                moderator,
+                now,
+            )
+        if learned is None:  # pragma: no cover - RETURNING always gives the row
+            raise StorageError(f"{self.url}: learned phrasing vanished during resolve")
+        return _learned_row(learned)
+
+    async def dismiss(
+        self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
+    ) -> int:
+        """Dismiss the row and its open twins; 0 if the id is not in this guild."""
+        if not 0 < int(missed_id) <= _MAX_ID:
+            return 0
+        now = utcnow()
+        moderator = self._author(moderator_id)
+        async with self._transaction() as conn:
+            found = await conn.fetchrow(
+                "SELECT normalised FROM missed WHERE id = $1 AND guild_id = $2 FOR UPDATE",
+                int(missed_id),
+                guild_id,
+            )
+            if found is None:
+                return 0
+            status = await conn.execute(
+                "UPDATE missed SET status = 'dismissed', action = 'dismissed', entry_id = NULL, "
+                "changed_by = $1, changed_at = $2, note = $3 "
+                "WHERE guild_id = $4 AND (id = $5 OR (normalised = $6 AND status = 'open'))",
+                moderator,
+                now,
+                reason,
+                guild_id,
+                int(missed_id),
+                found[0],
+            )
+            return _affected(status)
+
+    async def forget_user(self, user_id: int | str) -> int:
+        """Delete the member's missed and feedback rows in every guild; count them.
+
+        Matches both the salted hash and the raw id, flushes this process's
+        queued rows first, and blanks the member's id on moderator actions and
+        learned phrasings. (Rows another process still has queued arrive
+        later; each process flushes its own writer when it handles the command.)
+        """
+        if self._writer is not None:
+            try:
+                await self._writer.flush(timeout=10.0)
+            except TimeoutError:
+                log.warning("forget_user: writer did not flush within 10 s; deleting anyway")
+        keys = [self.hash_user(user_id), str(user_id)]
+        async with self._transaction() as conn:
+            deleted = 0
+            for table in ("missed", "feedback"):
+                status = await conn.execute(
+                    f"DELETE FROM {table} WHERE author = ANY($1::text[])", keys
+                )
+                deleted += _affected(status)
+            await conn.execute(
+                "UPDATE missed SET changed_by = NULL WHERE changed_by = ANY($1::text[])", keys
+            )
+            await conn.execute(
+                "UPDATE learned SET added_by = NULL WHERE added_by = ANY($1::text[])", keys
+            )
+        return deleted
+
+    async def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
+        """Delete missed and feedback rows older than ``retention_days``; learned stay."""
+        if retention_days < 0:
+            raise ValueError("retention_days must not be negative")
+        cutoff = _aware(now or utcnow()) - timedelta(days=retention_days)
+        async with self._transaction() as conn:
+            deleted = 0
+            for table in ("missed", "feedback"):
+                status = await conn.execute(f"DELETE FROM {table} WHERE created_at < $1", cutoff)
+                deleted += _affected(status)
+        return deleted
+
+    # -- coordination: LISTEN / NOTIFY ------------------------------------------------
+    async def notify(self, channel: str, payload: str = "") -> None:
+        """Send ``payload`` to every process listening on ``channel`` (this one included).
+
+        Delivered when the sending transaction commits (here: at once);
+        payloads are limited to 8000 bytes by PostgreSQL.
+        """
+        _check_channel(channel)
+        try:
+            await self._pool.execute("SELECT pg_notify($1, $2)", channel, payload)
+        except _db_errors() as exc:
+            raise StorageError(f"{self.url}: notify on {channel!r} failed ({exc})") from exc
+
+    async def listen(self, channel: str, callback: NotifyCallback) -> Callable[[], Awaitable[None]]:
+        """Call ``callback(payload)`` for each notification on ``channel``; returns unlisten.
+
+        One dedicated connection carries every channel of this store. If it is
+        lost it is re-established in the background (with backoff) and every
+        channel is listened to again; notifications sent while it was down are
+        missed (a warning is logged), so callers should treat them as hints to
+        reload, not as a reliable queue.
+        """
+        _check_channel(channel)
+        if self._closed:
+            raise StorageError(f"{self.url}: store is closed")
+        async with self._listen_lock:
+            conn = await self._listener_connection()
+            callbacks = self._listeners.setdefault(channel, [])
+            if not callbacks and conn is not None:
+                try:
+                    await conn.add_listener(channel, self._dispatch)
+                except _db_errors() as exc:
+                    self._listeners.pop(channel, None)
+                    raise StorageError(f"{self.url}: listen on {channel!r} failed ({exc})") from exc
+            callbacks.append(callback)
+
+        async def unlisten() -> None:
+            async with self._listen_lock:
+                current = self._listeners.get(channel, [])
+                if callback in current:
+                    current.remove(callback)
+                if not current and channel in self._listeners:
+                    del self._listeners[channel]
+                    conn = self._listen_conn
+                    if conn is not None and not conn.is_closed():
+                        with suppress(*_db_errors()):
+                            await conn.remove_listener(channel, self._dispatch)
+
+        return unlisten
+
+    async def _listener_connection(self) -> Any:
+        """The LISTEN connection, opened on first use (caller holds ``_listen_lock``)."""
+        if self._listen_conn is not None and not self._listen_conn.is_closed():
+            return self._listen_conn
+        if self._reconnect_task is not None and not self._reconnect_task.done():
+            return None  # the reconnect task will LISTEN on every channel when it is back
+        try:
+            conn = await asyncpg.connect(self._dsn, **self._connect_kwargs)
+        except _db_errors() as exc:
+            raise StorageError(f"{self.url}: cannot open the LISTEN connection ({exc})") from exc
+        conn.add_termination_listener(self._on_listener_lost)
+        self._listen_conn = conn
+        return conn
+
+    def _dispatch(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        for callback in list(self._listeners.get(channel, ())):
+            try:
+                result = callback(payload)
+            except Exception:
+                log.exception("notification callback for %r failed", channel)
+                continue
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                self._callback_tasks.add(task)
+                task.add_done_callback(self._callback_done)
+
+    def _callback_done(self, task: asyncio.Task[Any]) -> None:
+        self._callback_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("notification callback failed", exc_info=task.exception())
+
+    def _on_listener_lost(self, conn: Any) -> None:
+        if self._closed or conn is not self._listen_conn:
+            return
+        self._listen_conn = None
+        if self._listeners and (self._reconnect_task is None or self._reconnect_task.done()):
+            log.warning("%s: LISTEN connection lost; reconnecting", self.url)
+            self._reconnect_task = asyncio.get_running_loop().create_task(
+                self._reconnect_listener(), name="storage-listen-reconnect"
+            )
+
+    async def _reconnect_listener(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        delay = 0.1
+        while not self._closed:
+            try:
+                conn = await asyncpg.connect(self._dsn, **self._connect_kwargs)
+                async with self._listen_lock:
+                    for channel in list(self._listeners):
+                        await conn.add_listener(channel, self._dispatch)
+                    conn.add_termination_listener(self._on_listener_lost)
+                    self._listen_conn = conn
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.error("%s: LISTEN reconnect failed for good: %s", self.url, exc)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            log.warning(
+                "%s: LISTEN connection back after %.1f s; notifications sent meanwhile were missed",
+                self.url,
+                loop.time() - started,
+            )
+            return
+
+    # -- coordination: advisory locks ------------------------------------------------------
+    async def try_advisory_lock(self, name: str) -> bool:
+        """Take the session-level lock ``name`` if free; True if this store holds it.
+
+        Held on a dedicated connection until ``release_advisory_lock`` or
+        ``close`` (or until that connection is lost -- then the next call
+        tries to take it again, and another process may have it by then).
+        """
+        if self._closed:
+            raise StorageError(f"{self.url}: store is closed")
+        async with self._lock_lock:
+            conn = self._lock_conn
+            if conn is not None and conn.is_closed():
+                conn = self._lock_conn = None
+                self._held.clear()
+            try:
+                if conn is None:
+                    conn = await asyncpg.connect(self._dsn, **self._connect_kwargs)
+                    self._lock_conn = conn
+                if name in self._held:
+                    await conn.fetchval("SELECT 1")  # still connected, so still held
+                    return True
+                got = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(name)))
+            except _db_errors() as exc:
+                if self._lock_conn is not None:
+                    self._lock_conn.terminate()
+                self._lock_conn = None
+                self._held.clear()
+                if is_transient(exc):
+                    log.warning("%s: advisory lock %r not taken (%s)", self.url, name, exc)
+                    return False
+                raise StorageError(f"{self.url}: advisory lock {name!r} failed ({exc})") from exc
+            if got:
+                self._held.add(name)
+            return got
+
+    async def release_advisory_lock(self, name: str) -> None:
+        """Give up the lock ``name`` if this store holds it."""
+        async with self._lock_lock:
+            if name not in self._held:
+                return
+            self._held.discard(name)
+            conn = self._lock_conn
+            if conn is not None and not conn.is_closed():
+                with suppress(*_db_errors()):
+                    await conn.fetchval("SELECT pg_advisory_unlock($1)", lock_key(name))
+
+
+def _check_channel(channel: str) -> None:
+    if not (
+        0 < len(channel) <= 63
+        and channel.isascii()
+        and channel.replace("_", "").replace("-", "").isalnum()
+    ):
+        raise ValueError(f"channel must be 1-63 ASCII letters, digits, '_' or '-', not {channel!r}")
