@@ -182,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--config",
         type=Path,
-        default=None,
+        # SUPPRESS: a --config given before the subcommand must not be reset by its parser.
+        default=argparse.SUPPRESS,
         metavar="PATH",
         help="TOML config file (default: ./config.toml if present, else built-in defaults)",
     )
@@ -253,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = load_config(getattr(args, "config", None))
         result: int = args.func(config, args)
     except (ConfigError, CommandError) as exc:
         return _fail(str(exc))

@@ -89,6 +89,13 @@ def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
+def _precision(tp: int, fp: int, fn: int) -> float:
+    """Precision; a system that never predicts a class present in the set scores 0, not 1."""
+    if tp + fp:
+        return tp / (tp + fp)
+    return 0.0 if fn else 1.0
+
+
 def score(name: str, cases: Sequence[Case], predict: Callable[[str], Prediction]) -> Report:
     """Compute the report for ``cases`` with any predictor (the engine or a baseline)."""
     report = Report(name, total=len(cases))
@@ -122,9 +129,9 @@ def score(name: str, cases: Sequence[Case], predict: Callable[[str], Prediction]
             report.failures.append(f"{case.expect:<7} {case.question!r}: got {got}")
     report.top1 = _ratio(int(correct), report.answerable)
     report.mrr3 = reciprocal / report.answerable if report.answerable else 1.0
-    report.no_answer_precision = _ratio(tp_none, tp_none + fp_none)
+    report.no_answer_precision = _precision(tp_none, fp_none, fn_none)
     report.no_answer_recall = _ratio(tp_none, tp_none + fn_none)
-    report.urgent_precision = _ratio(tp_urgent, tp_urgent + fp_urgent)
+    report.urgent_precision = _precision(tp_urgent, fp_urgent, fn_urgent)
     report.urgent_recall = _ratio(tp_urgent, tp_urgent + fn_urgent)
     return report
 

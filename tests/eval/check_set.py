@@ -10,6 +10,7 @@ per-split and total minimum counts, every entry id and urgent rule present in
 both splits, and that dev + holdout together equal all.jsonl.
 Prints counts per split and exits non-zero on any problem.
 """
+
 import json
 import re
 import sys
@@ -18,7 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-VALID_IDS = frozenset("""
+VALID_IDS = frozenset(
+    """
 what-is-a-muscle-spasm charley-horse-name muscle-types
 cramp-vs-spasm spasm-vs-twitch
 what-causes-spasms stress-and-spasms diseases-causing-spasms risk-factors
@@ -33,15 +35,19 @@ best-medicine muscle-relaxers relaxer-classes natural-relaxers
 when-to-worry spasms-not-improving prognosis
 dystonia tetany als-early-signs dvt-vs-cramp pregnancy-cramps
 how-spasms-are-diagnosed spasm-blood-tests
-""".split())
+""".split()
+)
 
 VALID_KINDS = frozenset(
-    "other-condition near-domain chit-chat gibberish injection other-sense".split())
+    "other-condition near-domain chit-chat gibberish injection other-sense".split()
+)
 
-VALID_RULES = frozenset("""
+VALID_RULES = frozenset(
+    """
 blood-clot breathing chest-pain seizure stroke head-neck-injury rhabdo
 meningitis low-calcium overdose self-harm tetanus cauda-equina
-""".split())
+""".split()
+)
 
 MIN_PER_SPLIT = {"answer": 150, "no_answer": 50, "urgent": 25}
 MIN_TOTAL = {"answer": 330, "no_answer": 110, "urgent": 55}
@@ -59,7 +65,7 @@ def norm(q):
 
 def load(path, problems):
     rows = []
-    with open(path, encoding="utf-8") as f:
+    with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             where = f"{path.name}:{n}"
             if not line.strip():
@@ -115,7 +121,7 @@ def main():
 
     # duplicates across the whole set
     seen = {}
-    for name, rows in splits.items():
+    for rows in splits.values():
         for where, row in rows:
             key = norm(row["question"])
             if key in seen:
@@ -131,8 +137,11 @@ def main():
         rules = Counter(r["rule"] for _, r in rows if r["expect"] == "urgent")
         ids = Counter(i for _, r in rows if r["expect"] == "answer" for i in r["ids"])
         multi = sum(1 for _, r in rows if r["expect"] == "answer" and len(r["ids"]) > 1)
-        print(f"{name}: {len(rows)} rows  " + "  ".join(f"{k}={c[k]}" for k in KEYS)
-              + f"  (answer rows with 2+ ids: {multi})")
+        print(
+            f"{name}: {len(rows)} rows  "
+            + "  ".join(f"{k}={c[k]}" for k in KEYS)
+            + f"  (answer rows with 2+ ids: {multi})"
+        )
         print("  no_answer kinds: " + ", ".join(f"{k}={kinds[k]}" for k in sorted(VALID_KINDS)))
         print("  urgent rules:    " + ", ".join(f"{k}={rules[k]}" for k in sorted(VALID_RULES)))
         for k, m in MIN_PER_SPLIT.items():
@@ -152,13 +161,18 @@ def main():
     master = HERE / "all.jsonl"
     if master.exists():
         all_rows = load(master, problems)
-        canon = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)
+
+        def canon(r):
+            return json.dumps(r, sort_keys=True, ensure_ascii=False)
+
         a = Counter(canon(r) for _, r in all_rows)
         b = Counter(canon(r) for rows in splits.values() for _, r in rows)
         if a != b:
-            problems.append(f"dev + holdout differ from all.jsonl "
-                            f"({sum((a - b).values())} only in all, {sum((b - a).values())} only in splits);"
-                            " re-run split.py")
+            only_all, only_splits = sum((a - b).values()), sum((b - a).values())
+            problems.append(
+                f"dev + holdout differ from all.jsonl ({only_all} only in all, "
+                f"{only_splits} only in splits); re-run split.py"
+            )
 
     if problems:
         print(f"\n{len(problems)} problem(s):", file=sys.stderr)

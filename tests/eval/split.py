@@ -13,6 +13,7 @@ Re-running on an unchanged all.jsonl reproduces the same files byte for byte.
 Adding rows to all.jsonl re-deals the split: do that deliberately, and never
 move rows out of holdout because the engine gets them wrong.
 """
+
 import json
 import math
 import random
@@ -34,7 +35,7 @@ def label(row):
 
 def main():
     rows = []
-    with open(HERE / "all.jsonl", encoding="utf-8") as f:
+    with (HERE / "all.jsonl").open(encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 rows.append(json.loads(line))
@@ -55,7 +56,7 @@ def main():
             if math.floor((i + 1) * DEV_FRACTION + offset) > math.floor(i * DEV_FRACTION + offset):
                 in_dev.add(idx)
     for name, keep in (("dev.jsonl", True), ("holdout.jsonl", False)):
-        with open(HERE / name, "w", encoding="utf-8") as f:
+        with (HERE / name).open("w", encoding="utf-8") as f:
             for idx, row in enumerate(rows):
                 if (idx in in_dev) == keep:
                     f.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,55 @@
+"""Regression gate on answer quality: the untuned holdout split must not get worse.
+
+The floors are the figures measured on ``tests/eval/holdout.jsonl`` when the engine
+issue was resolved (``python -m bot eval``), rounded down. They are a gate against
+regressions, not a target to tune to: nobody tunes on the holdout split.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import SHIPPED_CONTENT, EngineSettings
+from bot.content import load_content
+from bot.engine import Engine
+from bot.engine.evaluation import Report, baseline_predictor, engine_predictor, load_cases, score
+
+EVAL = Path(__file__).resolve().parent / "eval"
+
+HOLDOUT_FLOORS = {
+    "top1": 0.68,
+    "mrr3": 0.80,
+    "no_answer_precision": 0.67,
+    "no_answer_recall": 0.84,
+    "urgent_precision": 0.96,
+    "urgent_recall": 0.80,
+}
+
+
+@pytest.fixture(scope="module")
+def holdout() -> tuple[Report, Report]:
+    knowledge = load_content(SHIPPED_CONTENT)
+    cases = load_cases(EVAL / "holdout.jsonl")
+    ours = score("holdout", cases, engine_predictor(Engine(knowledge, EngineSettings())))
+    questions = [q for e in knowledge.entries.values() for q in e.questions]
+    base = score("baseline", cases, baseline_predictor(knowledge, questions))
+    return ours, base
+
+
+@pytest.mark.parametrize("metric", sorted(HOLDOUT_FLOORS))
+def test_holdout_does_not_regress(holdout: tuple[Report, Report], metric: str) -> None:
+    ours, _ = holdout
+    value = getattr(ours, metric)
+    assert value >= HOLDOUT_FLOORS[metric], (
+        f"holdout {metric} fell to {value:.3f} (floor {HOLDOUT_FLOORS[metric]}); "
+        "failures:\n" + "\n".join(ours.failures)
+    )
+
+
+def test_engine_beats_the_naive_baseline(holdout: tuple[Report, Report]) -> None:
+    ours, base = holdout
+    assert ours.top1 > base.top1
+    assert ours.no_answer_recall > base.no_answer_recall
+    assert ours.urgent_recall > base.urgent_recall
