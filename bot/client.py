@@ -20,6 +20,7 @@ import discord.gateway
 import discord.http
 import discord.webhook.async_
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config
@@ -111,6 +112,13 @@ class UserRateLimiter:
                 self._warned.pop(user, None)
 
 
+class FAQTree(app_commands.CommandTree["FAQBot"]):
+    """The command tree; refuses new interactions once shutdown began."""
+
+    async def interaction_check(self, interaction: discord.Interaction[FAQBot], /) -> bool:
+        return not interaction.client.stopping
+
+
 class FAQBot(commands.Bot):
     """The FAQ bot; ``engine`` is swapped atomically on content reload."""
 
@@ -131,6 +139,7 @@ class FAQBot(commands.Bot):
             intents=build_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=FAQTree,
         )
         self.config = config
         self.store = store
@@ -143,6 +152,8 @@ class FAQBot(commands.Bot):
         self._inflight: set[asyncio.Task[object]] = set()
         self.limiter = UserRateLimiter(config.cooldown.rate, config.cooldown.per_seconds)
         self.synced: dict[int, list[str]] = {}
+        #: Set by ``stop_taking_events``: handlers ignore new questions from then on.
+        self.stopping = False
 
     # -- shared resources ----------------------------------------------------------------------
 
@@ -284,6 +295,10 @@ class FAQBot(commands.Bot):
         finally:
             if task is not None:
                 self._inflight.discard(task)
+
+    def stop_taking_events(self) -> None:
+        """First step of a clean shutdown: new questions are ignored, replies in flight go out."""
+        self.stopping = True
 
     async def drain(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait (bounded) for handlers still answering or queueing rows."""

@@ -143,9 +143,11 @@ async def _serve(bot: FAQBot, token: str) -> int:
             stopper.cancel()
             if runner.done():
                 return _start_failure(runner)
-            # Stop taking events first, then let handlers in flight queue their rows.
-            await bot.close()
+            # Stop taking questions, let handlers in flight reply and queue their rows,
+            # then close the gateway and HTTP session; the store is flushed by the caller.
+            bot.stop_taking_events()
             await bot.drain()
+            await bot.close()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(runner, 10)
             log.info("stopped cleanly")

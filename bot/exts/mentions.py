@@ -45,7 +45,9 @@ class Mentions(commands.Cog):
     def addressed(self, message: discord.Message) -> bool:
         """A DM, or a server message mentioning the bot user itself (not a role, not @everyone)."""
         me = self.bot.user
-        if me is None or message.author.bot or message.webhook_id is not None:
+        if self.bot.stopping or me is None:
+            return False
+        if message.author.bot or message.webhook_id is not None:
             return False
         if message.author.id == me.id:
             return False

@@ -123,3 +123,20 @@ async def test_a_failing_click_shows_an_error_id(
     [followup] = await interaction.followups(1)
     assert "error id" in followup["content"] and "disk on fire" not in followup["content"]
     await asyncio.sleep(0)
+
+
+@pytest.mark.asyncio
+async def test_after_stop_taking_events_new_questions_are_ignored(
+    server: FakeDiscord, world: World, bot: FAQBot
+) -> None:
+    bot.stop_taking_events()
+    await server.send_message(
+        world.general, world.alice, f"{server.mention(server.bot_user)} {UNANSWERED}"
+    )
+    interaction = await server.invoke_command(
+        "ask", user=world.alice, channel=world.general, options={"question": UNANSWERED}
+    )
+    await asyncio.sleep(0.3)
+    assert interaction.callback is None
+    assert not any(m.get("message_reference") for m in server.messages[world.general.id])
+    assert await rows(bot, world.guild.id) == []
