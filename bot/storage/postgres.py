@@ -66,6 +66,7 @@ __all__ = [
     "ensure_schema",
     "is_transient",
     "lock_key",
+    "pg_text",
     "safe_url",
 ]
 
@@ -161,6 +162,11 @@ def _describe(row: Record) -> str:
 def _stamp(row: Record) -> Record:
     """Fix ``created_at`` at submit time, not at (possibly delayed) write time."""
     return row if row.created_at is not None else replace(row, created_at=utcnow())
+
+
+def pg_text(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL characters (SQLite can): store U+FFFD instead."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
 def _aware(moment: datetime) -> datetime:
@@ -482,30 +488,40 @@ class PostgresStore:
 
     def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
         candidates = json.dumps([[str(e), float(s)] for e, s in rec.candidates])
-        return (
-            rec.guild_id,
-            rec.channel_id,
-            rec.source_id,
-            self._author(rec.author_id),
-            rec.question,
-            rec.normalised,
-            candidates,
-            rec.reason,
-            rec.shown_entry_id,
-            _aware(rec.created_at or utcnow()),
+        return tuple(
+            map(
+                pg_text,
+                (
+                    rec.guild_id,
+                    rec.channel_id,
+                    rec.source_id,
+                    self._author(rec.author_id),
+                    rec.question,
+                    rec.normalised,
+                    candidates,
+                    rec.reason,
+                    rec.shown_entry_id,
+                    _aware(rec.created_at or utcnow()),
+                ),
+            )
         )
 
     def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
-        return (
-            rec.guild_id,
-            rec.channel_id,
-            rec.source_id,
-            rec.message_id,
-            self._author(rec.author_id),
-            rec.entry_id,
-            bool(rec.helpful),
-            rec.question,
-            _aware(rec.created_at or utcnow()),
+        return tuple(
+            map(
+                pg_text,
+                (
+                    rec.guild_id,
+                    rec.channel_id,
+                    rec.source_id,
+                    rec.message_id,
+                    self._author(rec.author_id),
+                    rec.entry_id,
+                    bool(rec.helpful),
+                    rec.question,
+                    _aware(rec.created_at or utcnow()),
+                ),
+            )
         )
 
     async def _write_batch(self, rows: Sequence[Record]) -> None:
@@ -721,10 +737,10 @@ class PostgresStore:
                 "UPDATE missed SET status = 'resolved', action = 'resolved', entry_id = $1, "
                 "changed_by = $2, changed_at = $3, note = $4 "
                 "WHERE guild_id = $5 AND (id = $6 OR (normalised = $7 AND status = 'open'))",
-                entry_id,
+                pg_text(entry_id),
                 moderator,
                 now,
-                note,
+                pg_text(note),
                 guild_id,
                 int(missed_id),
                 normalised,
@@ -737,7 +753,7 @@ class PostgresStore:
                 guild_id,
                 question,
                 normalised,
-                entry_id,
+                pg_text(entry_id),
                 moderator,
                 now,
             )
@@ -767,7 +783,7 @@ class PostgresStore:
                 "WHERE guild_id = $4 AND (id = $5 OR (normalised = $6 AND status = 'open'))",
                 moderator,
                 now,
-                reason,
+                pg_text(reason),
                 guild_id,
                 int(missed_id),
                 found[0],
