@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.client import FAQBot, apply_endpoints, learned_phrasings
@@ -207,6 +208,8 @@ async def _sync(config: Config, guild_id: int | None) -> int:
                 await bot.login(config.token)  # runs setup_hook: extensions build the tree
             except discord.LoginFailure:
                 return _error("Discord rejected the token (DISCORD_TOKEN)")
+            except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+                return _error(f"cannot reach Discord at {config.discord.api_base_url}: {exc}")
             try:
                 if guild_id is None:
                     synced = await bot.tree.sync()
