@@ -140,3 +140,47 @@ async def test_after_stop_taking_events_new_questions_are_ignored(
     assert interaction.callback is None
     assert not any(m.get("message_reference") for m in server.messages[world.general.id])
     assert await rows(bot, world.guild.id) == []
+
+
+@pytest.mark.asyncio
+async def test_only_unprivileged_intents_are_requested(
+    server: FakeDiscord, world: World, bot: FAQBot
+) -> None:
+    assert not bot.intents.message_content and not bot.intents.members
+    assert not bot.intents.presences
+    [session] = server.gateway.live_sessions()
+    guilds, guild_messages, dm_messages = 1 << 0, 1 << 9, 1 << 12
+    assert session.intents == guilds | guild_messages | dm_messages
+
+
+@pytest.mark.asyncio
+async def test_rows_past_retention_are_purged_at_start(
+    server: FakeDiscord, world: World, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.storage import MissedRecord, SQLiteStore
+
+    store = await SQLiteStore.open(tmp_path / "bot.sqlite3")
+    now = datetime.now(UTC)
+    for source, age in (("old", 40), ("recent", 1)):
+        await store.log_missed(
+            MissedRecord(
+                source_id=source,
+                guild_id=world.guild.id,
+                channel_id=world.general.id,
+                author_id=1,
+                question=f"{source} question",
+                normalised=source,
+                created_at=now - timedelta(days=age),
+            )
+        )
+    await store.close()
+    async with running_bot(tmp_path, server, world, storage={"retention_days": 30}) as bot:
+        questions: list[str] = []
+        for _ in range(100):  # the purge task runs right after start-up
+            questions = [r.question for r in await rows(bot, world.guild.id)]
+            if questions == ["recent question"]:
+                break
+            await asyncio.sleep(0.05)
+        assert questions == ["recent question"]
