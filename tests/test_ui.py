@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
-from pathlib import Path
 
 import discord
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import Knowledge
 from bot.engine import Candidate, Engine
