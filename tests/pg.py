@@ -145,12 +145,23 @@ class PgServer:
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (``fast`` disconnects every client, like a restart in production)."""
         if self.running:
-            self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop", check=False)
+            result = self._run(
+                PG_BIN / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop", check=False
+            )
+            if result.returncode != 0 and mode != "immediate":
+                self._run(
+                    PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", check=False
+                )
             self.running = False
 
     def destroy(self) -> None:
-        self.stop("immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server (waiting until it has exited) and delete its folder."""
+        self.stop("fast")
+        for _ in range(20):  # the postmaster removes its socket files as it exits
+            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.root.exists():
+                return
+            time.sleep(0.1)
 
     def database_url(self, name: str) -> str:
         return self.url.rsplit("/", 1)[0] + "/" + name
