@@ -8,6 +8,7 @@ for an operator's mistake.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -174,6 +175,21 @@ def cmd_missed(config: Config, args: argparse.Namespace) -> int:
     return missed_export(config, guild=args.guild, output=args.output)
 
 
+def cmd_migrate_sqlite(config: Config, args: argparse.Namespace) -> int:
+    from bot.storage import StorageError
+    from bot.storage.migrate_sqlite import migrate_sqlite
+
+    source = args.source or config.storage.database_path
+    if not Path(source).exists():
+        raise CommandError(f"{source}: no SQLite database there (use --from PATH)")
+    try:
+        report = asyncio.run(migrate_sqlite(source, args.to))
+    except StorageError as exc:
+        raise CommandError(f"migrate-sqlite: {exc}") from None
+    print("\n".join(report.lines()))
+    return EXIT_OK
+
+
 # -- parser --------------------------------------------------------------------------------------
 
 
@@ -246,6 +262,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="write missed.csv and missed-snippet.toml here (default: print)",
+    )
+    mig = add(
+        "migrate-sqlite",
+        cmd_migrate_sqlite,
+        "Copy an existing SQLite log into PostgreSQL, verifying counts; the source is not changed.",
+    )
+    mig.add_argument("--to", required=True, metavar="URL", help="postgresql://user:pass@host/db")
+    mig.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="PATH",
+        help="SQLite file (default: [storage] database_path)",
     )
     return parser
 

@@ -42,9 +42,10 @@ def holdout() -> tuple[Report, Report]:
 def test_holdout_does_not_regress(holdout: tuple[Report, Report], metric: str) -> None:
     ours, _ = holdout
     value = getattr(ours, metric)
+    # The failures are deliberately not printed: reading them would turn the
+    # holdout split into a tuning set. Investigate with the dev split instead.
     assert value >= HOLDOUT_FLOORS[metric], (
-        f"holdout {metric} fell to {value:.3f} (floor {HOLDOUT_FLOORS[metric]}); "
-        "failures:\n" + "\n".join(ours.failures)
+        f"holdout {metric} fell to {value:.3f} (floor {HOLDOUT_FLOORS[metric]})"
     )
 
 

@@ -241,3 +241,21 @@ async def test_bad_sources_and_targets_are_refused(tmp_path: Path, pg_url: str) 
         await conn.close()
     with pytest.raises(StorageError, match="newer"):
         await migrate_sqlite(path, pg_url)
+
+
+def test_cli_copies_and_reports_without_changing_the_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    source = tmp_path / "bot.sqlite3"
+    asyncio.run(build_sqlite_log(source))
+    before = source.read_bytes()
+    url = pg.fresh_database(pg.get_server())
+    assert main(["migrate-sqlite", "--from", str(source), "--to", url]) == 0
+    out = capsys.readouterr().out
+    assert "missed:   30 in SQLite, 30 copied" in out
+    assert "verified" in out
+    assert source.read_bytes() == before
+    assert main(["migrate-sqlite", "--from", str(tmp_path / "nope.sqlite3"), "--to", url]) == 1
+    assert "no SQLite database" in capsys.readouterr().err

@@ -1,13 +1,15 @@
 """Storage of unanswered questions, feedback and learned phrasings.
 
-Import from here: ``Store`` is the interface, ``SQLiteStore`` the only
-backend so far. Nothing in this package imports Discord.
+Import from here: ``Store`` is the interface; ``open_store`` picks the backend
+from the config (``SQLiteStore``, or ``PostgresStore`` in ``bot.storage.postgres``,
+imported only when a PostgreSQL URL is configured). Nothing here imports Discord.
 """
 
 from __future__ import annotations
 
 from .base import Record, Store
 from .errors import StorageError, WriterClosedError
+from .factory import describe_store, open_store
 from .models import (
     REASONS,
     STATUSES,
@@ -36,5 +38,7 @@ __all__ = [
     "Store",
     "Writer",
     "WriterClosedError",
+    "describe_store",
     "open_readonly",
+    "open_store",
 ]
