@@ -506,3 +506,10 @@ def test_issue_str_without_line() -> None:
     issue = ContentIssue(Path("/x/content/texts.toml"), None, "boom")
     assert str(issue).endswith("texts.toml: boom")
     assert str(ContentIssue(Path("/x/a.toml"), 3, "bad")).endswith("a.toml:3: bad")
+
+
+def test_every_source_has_a_readable_name() -> None:
+    knowledge = load_content(CONTENT)
+    used = {s for e in knowledge.entries.values() for s in e.sources}
+    assert used <= set(knowledge.texts.source_names), used - set(knowledge.texts.source_names)
+    assert all(not name.endswith(".txt") for name in knowledge.texts.source_names.values())

@@ -56,7 +56,7 @@ def test_answer_card_maps_to_embed(knowledge: Knowledge) -> None:
     [embed] = reply_embeds(reply, question="why?")
     assert embed.title == entry.title
     assert embed.footer.text == knowledge.texts.disclaimer
-    assert [f.name for f in embed.fields] == ["Source"]
+    assert [f.name for f in embed.fields] == ["Sources"]
     assert embed.colour == discord.Colour.green()
     assert question_from([embed]) == "why?"
 

@@ -40,3 +40,6 @@ ABOUT_MAX: Final = 1800
 HELP_MAX: Final = 600
 NO_ANSWER_MAX: Final = 300
 TRIAGE_SEVERITIES: Final = frozenset({"emergency", "urgent", "crisis"})
+
+#: A readable source name shown under answers.
+SOURCE_NAME_MAX = 200

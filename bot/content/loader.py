@@ -769,15 +769,41 @@ class _Loader:
         if loaded is None:
             return None
         data, src = loaded
-        self.check_keys(data, dict.fromkeys(TEXT_LIMITS, True), "texts.toml", src, None, None)
+        spec = {**dict.fromkeys(TEXT_LIMITS, True), "source_names": False}
+        self.check_keys(data, spec, "texts.toml", src, None, None)
         values: dict[str, str] = {}
         for key, max_len in TEXT_LIMITS.items():
             value = self.get_str(data, key, "texts", src, None, None, max_len=max_len)
             if value is not None:
                 values[key] = value.strip()
+        names = self.load_source_names(data.get("source_names", {}), src)
         if len(values) != len(TEXT_LIMITS):
             return None
-        return Texts(**values)
+        return Texts(**values, source_names=MappingProxyType(names))
+
+    def load_source_names(self, table: object, src: _Source) -> dict[str, str]:
+        """``[source_names]``: seed file name -> the name members see under an answer."""
+        if not isinstance(table, dict):
+            self.issue(
+                src.path, src.key_line("source_names", None, None), "source_names must be a table"
+            )
+            return {}
+        names: dict[str, str] = {}
+        for key, value in table.items():
+            if (
+                not isinstance(value, str)
+                or not value.strip()
+                or len(value) > limits.SOURCE_NAME_MAX
+            ):
+                self.issue(
+                    src.path,
+                    src.key_line(key, None, None),
+                    f"source_names.{key} must be a non-empty string of at most "
+                    f"{limits.SOURCE_NAME_MAX} characters",
+                )
+                continue
+            names[key] = value.strip()
+        return names
 
     # -- main --------------------------------------------------------------
     def load(self) -> Knowledge:

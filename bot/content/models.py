@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageRule"]
@@ -71,6 +71,11 @@ class Texts:
     about: str
     help: str
     no_answer: str
+    #: Readable names for entry ``sources`` ids (seed file names are not for members).
+    source_names: Mapping[str, str] = field(default_factory=dict)
+
+    def source_name(self, source: str) -> str:
+        return self.source_names.get(source, source)
 
 
 @dataclass(frozen=True, slots=True)

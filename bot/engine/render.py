@@ -59,8 +59,10 @@ class Reply:
     notes: tuple[str, ...] = field(default=())
 
 
-def source_names(entry: Entry) -> str:
-    return ", ".join(entry.sources) or "curated by the moderators"
+def source_names(knowledge: Knowledge, entry: Entry) -> str:
+    """The entry's sources as members should read them, one per line."""
+    names = dict.fromkeys(knowledge.texts.source_name(s) for s in entry.sources)
+    return "\n".join(names) or "Curated by the moderators"
 
 
 def entry_card(knowledge: Knowledge, entry: Entry) -> Card:
@@ -70,7 +72,7 @@ def entry_card(knowledge: Knowledge, entry: Entry) -> Card:
         title=clip(entry.title, TITLE_MAX),
         description=clip(entry.answer, DESCRIPTION_MAX),
         footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
-        fields=(("Source", clip(source_names(entry), FIELD_VALUE_MAX)),),
+        fields=(("Sources", clip(source_names(knowledge, entry), FIELD_VALUE_MAX)),),
         entry_id=entry.id,
     )
 

@@ -45,7 +45,7 @@ async def test_ask_answers_with_card_and_feedback_buttons(
     assert embed["title"] == decision.entry.title
     assert embed["footer"]["text"] == bot.knowledge.texts.disclaimer
     assert embed["author"]["name"] == f"You asked: {ANSWERED}"
-    assert any(f["name"] == "Source" for f in embed["fields"])
+    assert any(f["name"] == "Sources" for f in embed["fields"])
     labels = [c.get("label") for row in data["components"] for c in row["components"]]
     assert "Helpful" in labels and "Not helpful" in labels
     assert not data.get("flags", 0) & EPHEMERAL
