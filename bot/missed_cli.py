@@ -4,8 +4,9 @@ Why a separate module: ``bot.cli`` stays a thin argument parser, and the
 Discord ``/missed export`` command reuses ``open_groups`` and ``build_export``
 so both paths produce byte-identical files.
 
-The database is always opened read-only (``open_readonly``): the CLI must work
-while the bot is running and must never create, migrate or lock the file. Every
+The store is always opened read-only (``open_store(config, readonly=True)``,
+SQLite or PostgreSQL as configured): the CLI must work while bots run and must
+never create, migrate or lock the database. Every
 operator mistake (no database yet, corrupt file, unreadable content) is one
 ``error: ...`` line on stderr and exit status 1, never a traceback.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Config
-from bot.storage import MissedGroup, MissedRow, SQLiteStore, StorageError, open_readonly
+from bot.storage import MissedGroup, MissedRow, StorageError, Store, open_store
 from bot.storage.export import export_csv, export_snippet
 from bot.storage.timeutil import format_ts
 
@@ -96,7 +97,10 @@ def row_json(row: MissedRow) -> dict[str, Any]:
 # -- plumbing ------------------------------------------------------------------------------------
 
 
-def _database(config: Config) -> Path:
+def _check_database(config: Config) -> None:
+    """A SQLite file must already exist; a PostgreSQL store says itself what is wrong."""
+    if config.storage.url:
+        return
     path = config.storage.database_path
     if not path.is_file():
         # Checked here (not only by the store) so a typo in the path can never
@@ -105,11 +109,11 @@ def _database(config: Config) -> Path:
             f"{path}: no database here yet. Start the bot once to create it, "
             "or check [storage] database_path in the configuration."
         )
-    return path
 
 
 async def _with_store(config: Config, work: Any) -> Any:
-    store: SQLiteStore = await open_readonly(_database(config))
+    _check_database(config)
+    store: Store = await open_store(config, readonly=True)
     try:
         return await work(store)
     finally:
