@@ -3,6 +3,12 @@
 Config, store and engine are passed in (never imported as globals) so tests and
 the runner build exactly the bot they need. Features live in ``bot/exts/``,
 one extension each, loaded in ``setup_hook``.
+
+``bot_class(config)`` picks ``FAQBot`` (one process, discord.py decides) or,
+with ``[discord] shard_count`` set, ``ShardedFAQBot``: the same bot on
+``commands.AutoShardedBot`` for the configured shards only. Processes sharing a
+PostgreSQL store stay in step through ``bot.coordination_bot`` (reloads,
+learned phrasings) and an advisory lock (the daily purge runs in one of them).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 import discord.gateway
@@ -25,13 +32,19 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
+from bot.coordination_bot import Coordinator, LearnedNotice
 from bot.engine import Decision, Engine, Learned, Reply, render_decision
-from bot.storage import MissedRecord, Store
+from bot.storage import MissedRecord, StorageError, Store
+from bot.storage.coordination import try_advisory_lock
 from bot.ui import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL = 24 * 60 * 60.0
+#: Advisory-lock name: of several processes sharing one database, only the holder purges.
+PURGE_LOCK = "purge"
+#: Discord allows one IDENTIFY per rate-limit bucket every 5 seconds.
+IDENTIFY_INTERVAL = 5.0
 
 
 def apply_endpoints(api_base_url: str, gateway_url: str) -> None:
@@ -140,10 +153,12 @@ class FAQBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=FAQTree,
+            **self.shard_options(config),
         )
         self.config = config
         self.store = store
         self._engine = engine
+        self.coordinator = Coordinator(store)
         self._extensions = extensions
         self._sync_on_start = sync_on_start
         self._background_tasks = background_tasks
@@ -154,6 +169,11 @@ class FAQBot(commands.Bot):
         self.synced: dict[int, list[str]] = {}
         #: Set by ``stop_taking_events``: handlers ignore new questions from then on.
         self.stopping = False
+
+    @classmethod
+    def shard_options(cls, config: Config) -> dict[str, Any]:
+        """Extra client options; none for one process (discord.py decides)."""
+        return {}
 
     # -- shared resources ----------------------------------------------------------------------
 
@@ -231,6 +251,7 @@ class FAQBot(commands.Bot):
         if self._sync_on_start:
             await self.sync_dev_guilds()
         if self._background_tasks:
+            await self.coordinator.start(self._reload_requested, self._learned_elsewhere)
             self._purge_task = asyncio.create_task(self._purge_daily(), name="faqbot: purge")
 
     async def sync_dev_guilds(self) -> None:
@@ -250,24 +271,40 @@ class FAQBot(commands.Bot):
         """Delete rows older than ``[storage] retention_days``, now and then once a day."""
         while True:
             try:
-                removed = await self.store.purge(self.config.storage.retention_days)
-                log.info(
-                    "purged %d logged rows older than %d days",
-                    removed,
-                    self.config.storage.retention_days,
-                )
+                removed = await self.purge_once()
+                if removed is None:
+                    log.debug("purge skipped: another bot process holds the purge lock")
+                else:
+                    log.info(
+                        "purged %d logged rows older than %d days",
+                        removed,
+                        self.config.storage.retention_days,
+                    )
             except Exception:
                 log.exception("daily purge failed; will retry tomorrow")
             await asyncio.sleep(PURGE_INTERVAL)
 
+    async def purge_once(self) -> int | None:
+        """Purge if this process holds the cluster-wide purge lock; None if another one does.
+
+        The lock stays with its holder (released when its connection closes), so
+        of N processes sharing a PostgreSQL database exactly one purges each day;
+        with SQLite the lock is always ours.
+        """
+        if not await try_advisory_lock(self.store, PURGE_LOCK):
+            return None
+        return await self.store.purge(self.config.storage.retention_days)
+
     # -- content -------------------------------------------------------------------------------
 
-    async def reload_content(self) -> list[str]:
+    async def reload_content(self, *, announce: bool = True) -> list[str]:
         """Reload ``[content] path``; ``[]`` on success, else the errors (old content kept).
 
         Loading and indexing run in a worker thread so the gateway keeps its
         heartbeat; the new engine replaces the old in one assignment, so a
         question is answered wholly by the old or wholly by the new content.
+        On success the other processes sharing the database are told to reload
+        too (``announce=False`` when this reload was itself such a request).
         """
         async with self._reload_lock:
             try:
@@ -280,7 +317,49 @@ class FAQBot(commands.Bot):
             engine = await asyncio.to_thread(Engine, knowledge, self.config.engine, learned)
             self._engine = engine
             log.info("content reloaded: %s", knowledge.summary_line())
-            return []
+        if announce:
+            await self.coordinator.announce_reload()
+        return []
+
+    async def learn(self, learned: Learned) -> bool:
+        """Teach the live engine a phrasing already saved in the store, here and elsewhere.
+
+        For ``/missed resolve``: applied at once in this process (False if the
+        entry is not in the live content), then announced, so the processes
+        serving other shards answer it too -- a guild's shard can move between
+        processes on restart, so guild-scoped phrasings are announced as well.
+        """
+        live = await self._apply_learned([learned])
+        await self.coordinator.announce_learned(learned)
+        return live
+
+    async def _apply_learned(self, items: Sequence[Learned]) -> bool:
+        """Under the reload lock, so a reload in progress cannot swap the phrasing away."""
+        async with self._reload_lock:
+            engine = self._engine
+            return all([engine.add_learned(item) for item in items])
+
+    async def _reload_requested(self) -> None:
+        """Another process reloaded its content: reload ours, without announcing back."""
+        errors = await self.reload_content(announce=False)
+        if errors:
+            log.error(
+                "content reload requested by another process FAILED, old content kept:\n  %s",
+                "\n  ".join(errors),
+            )
+
+    async def _learned_elsewhere(self, notice: LearnedNotice) -> None:
+        """Another process learned a phrasing (too long to send: read its scope back)."""
+        learned = notice.learned
+        if learned is not None:
+            items = [learned]
+        else:
+            items = [
+                Learned(p.phrasing, p.entry_id, p.guild_id)
+                for p in await self.store.learned(notice.guild_id)
+            ]
+        if not await self._apply_learned(items):
+            log.warning("a learned phrasing names entry %r, not in this content", notice.entry_id)
 
     # -- shutdown ------------------------------------------------------------------------------
 
@@ -308,9 +387,96 @@ class FAQBot(commands.Bot):
             await asyncio.wait(pending, timeout=timeout)
 
     async def close(self) -> None:
+        with contextlib.suppress(StorageError):
+            await self.coordinator.stop()
         if self._purge_task is not None:
             self._purge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._purge_task
             self._purge_task = None
         await super().close()
+
+
+# -- sharding ------------------------------------------------------------------------------------
+
+
+class IdentifyGate:
+    """Spaces IDENTIFYs the way Discord allows: one per rate-limit bucket every 5 seconds.
+
+    Why not discord.py's default hook: it sleeps 5 s before every IDENTIFY but
+    the first, whatever ``session_start_limit.max_concurrency`` allows. Discord
+    puts shard ``s`` in bucket ``s % max_concurrency``; shards of different
+    buckets may identify at once, so large bots start in seconds, not minutes.
+    """
+
+    def __init__(self, max_concurrency: int = 1, interval: float = IDENTIFY_INTERVAL) -> None:
+        self.max_concurrency = max(max_concurrency, 1)
+        self.interval = interval
+        self._next: dict[int, float] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def bucket(self, shard_id: int | None) -> int:
+        return (shard_id or 0) % self.max_concurrency
+
+    async def wait(self, shard_id: int | None) -> None:
+        """Return when ``shard_id`` may IDENTIFY; reserves its bucket for ``interval``."""
+        key = self.bucket(shard_id)
+        loop = asyncio.get_running_loop()
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            delay = self._next.get(key, 0.0) - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._next[key] = loop.time() + self.interval
+
+
+class ShardedFAQBot(FAQBot, commands.AutoShardedBot):
+    """``FAQBot`` on an ``AutoShardedBot``, running only ``[discord] shard_ids`` of ``shard_count``.
+
+    N processes with disjoint ``shard_ids`` cover every guild. discord.py skips
+    ``GET /gateway/bot`` when the shard count is given and then connects to
+    ``DiscordWebSocket.DEFAULT_GATEWAY`` (set by ``apply_endpoints`` from
+    ``[discord] gateway_url``), so the session start limit is asked for here,
+    before the shards launch, and its ``max_concurrency`` paces the IDENTIFYs.
+    """
+
+    def __init__(self, config: Config, store: Store, engine: Engine, **options: Any) -> None:
+        super().__init__(config, store, engine, **options)
+        self.identify_gate = IdentifyGate()
+
+    @classmethod
+    def shard_options(cls, config: Config) -> dict[str, Any]:
+        shard_ids = config.discord.shard_ids
+        return {
+            "shard_count": config.discord.shard_count,
+            "shard_ids": list(shard_ids) if shard_ids is not None else None,
+        }
+
+    async def launch_shards(self) -> None:
+        if not self.is_closed():
+            limits = await self.fetch_session_start_limits()  # GET /gateway/bot
+            self.identify_gate = IdentifyGate(limits.max_concurrency)
+            wanted = len(self.shard_ids or range(self.shard_count or 1))
+            log.info(
+                "shards %s of %s; session starts left %d of %d (max_concurrency %d)",
+                self.shard_ids if self.shard_ids is not None else "all",
+                self.shard_count,
+                limits.remaining,
+                limits.total,
+                limits.max_concurrency,
+            )
+            if limits.remaining < wanted:
+                log.error(
+                    "Discord allows %d more session starts (reset in %.0f s); %d shards need one",
+                    limits.remaining,
+                    limits.reset_after / 1000,
+                    wanted,
+                )
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        await self.identify_gate.wait(shard_id)
+
+
+def bot_class(config: Config) -> type[FAQBot]:
+    """``ShardedFAQBot`` when ``[discord] shard_count`` is set, else today's ``FAQBot``."""
+    return ShardedFAQBot if config.discord.shard_count is not None else FAQBot

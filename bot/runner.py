@@ -2,7 +2,12 @@
 
 Operator mistakes (bad token, unreadable database, broken content) end as one
 clear line on stderr and exit status 1, never a traceback; SIGTERM/SIGINT stop
-the gateway, flush every pending row and exit 0; SIGHUP reloads the content.
+the gateway, flush every pending row and exit 0; SIGHUP reloads the content
+(and, with a shared PostgreSQL store, every other bot process's).
+
+The store is whatever ``[storage]`` configures (SQLite file or PostgreSQL URL,
+via ``bot.storage.open_store``); the bot class is ``bot_class(config)``, so
+``[discord] shard_count``/``shard_ids`` make this process one of several.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.client import FAQBot, apply_endpoints, learned_phrasings
+from bot.client import FAQBot, apply_endpoints, bot_class, learned_phrasings
 from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
 from bot.engine import Engine
-from bot.storage import SQLiteStore, StorageError, Store
+from bot.storage import SQLiteStore, StorageError, Store, describe_store
+from bot.storage import open_store as open_configured_store
 
 log = logging.getLogger("bot")
 
@@ -64,11 +70,15 @@ def _error(message: str) -> int:
 
 
 async def open_store(config: Config) -> Store:
-    return await SQLiteStore.open(
-        config.storage.database_path,
-        store_raw_user_ids=config.storage.store_raw_user_ids,
-        queue_size=config.storage.queue_size,
-    )
+    """The configured store, opened and migrated; ``StorageError`` says what is wrong."""
+    store = await open_configured_store(config)
+    log.info("storage: %s", describe_store(config))
+    return store
+
+
+def _storage_error(exc: StorageError) -> int:
+    """One line even if the driver's message has several (a URL's password is never in it)."""
+    return _error(" ".join(str(exc).split()))
 
 
 async def load_knowledge(config: Config) -> Knowledge:
@@ -98,7 +108,7 @@ async def _run(config: Config) -> int:
     try:
         store = await open_store(config)
     except StorageError as exc:
-        return _error(str(exc))
+        return _storage_error(exc)
     try:
         try:
             knowledge = await load_knowledge(config)
@@ -107,7 +117,7 @@ async def _run(config: Config) -> int:
         learned = await learned_phrasings(store)
         engine = await asyncio.to_thread(Engine, knowledge, config.engine, learned)
         log.info("content loaded: %s", knowledge.summary_line())
-        bot = FAQBot(config, store, engine)
+        bot = bot_class(config)(config, store, engine)
         return await _serve(bot, config.token)
     finally:
         unwritten = await store.close()
