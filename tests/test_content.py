@@ -102,11 +102,12 @@ def test_every_seed_question_is_in_exactly_one_entry(kb: Knowledge) -> None:
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed files not available")
-def test_each_entry_has_4_to_12_extra_phrasings(kb: Knowledge) -> None:
+def test_each_entry_has_everyday_phrasings_beyond_the_seeds(kb: Knowledge) -> None:
+    """Every entry needs lay phrasings; the upper bound only catches a runaway paste."""
     seeds = set(seed_question_lines())
     for entry in kb.entries.values():
         extra = [q for q in entry.questions if q not in seeds]
-        assert 4 <= len(extra) <= 12, f"{entry.id} has {len(extra)} extra phrasings"
+        assert 4 <= len(extra) <= 40, f"{entry.id} has {len(extra)} extra phrasings"
 
 
 def test_no_phrasing_in_two_entries(kb: Knowledge) -> None:
@@ -265,7 +266,7 @@ def test_sources_are_seed_files_or_curator(kb: Knowledge) -> None:
 
 
 def test_synonyms(kb: Knowledge) -> None:
-    assert 80 <= len(kb.synonyms) <= 200
+    assert 80 <= len(kb.synonyms) <= 600
     for key in ("charley horse", "charlie horse", "advil", "aleve", "tylenol", "doc", "dvt"):
         assert key in kb.synonyms
     assert kb.synonyms["tylenol"] == "acetaminophen paracetamol"
