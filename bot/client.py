@@ -251,8 +251,12 @@ class FAQBot(commands.Bot):
         if self._sync_on_start:
             await self.sync_dev_guilds()
         if self._background_tasks:
-            await self.coordinator.start(self._reload_requested, self._learned_elsewhere)
+            await self.start_coordination()
             self._purge_task = asyncio.create_task(self._purge_daily(), name="faqbot: purge")
+
+    async def start_coordination(self) -> None:
+        """Hear reloads and learned phrasings from processes sharing the database (PostgreSQL)."""
+        await self.coordinator.start(self._reload_requested, self._learned_elsewhere)
 
     async def sync_dev_guilds(self) -> None:
         """Sync to ``[discord] dev_guild_ids`` only: instant there, never global on start."""
