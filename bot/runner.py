@@ -73,6 +73,11 @@ async def open_store(config: Config) -> Store:
     """The configured store, opened and migrated; ``StorageError`` says what is wrong."""
     store = await open_configured_store(config)
     log.info("storage: %s", describe_store(config))
+    if config.discord.shard_ids is not None and not config.storage.url:
+        log.warning(
+            "[discord] shard_ids with SQLite storage: other bot processes will not hear "
+            "this one's content reloads or learned phrasings; set [storage] url (PostgreSQL)"
+        )
     return store
 
 
