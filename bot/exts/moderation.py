@@ -12,8 +12,9 @@ Why it looks like this:
   handler in ``bot.exts.errors`` sends that text ephemerally, once. Storage
   errors likewise go to that handler (apology with an error id).
 * Every reply is ephemeral: the queue holds members' questions.
-* ``resolve`` updates the live engine with ``add_learned`` right after the
-  store commits, so the same question is answered at once, for this guild only.
+* ``resolve`` teaches the live engine (``bot.learn``) right after the store
+  commits, so the same question is answered at once, for this guild only, and
+  other bot processes sharing the database learn it too.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class ModerationBot(Protocol):
     @property
     def knowledge(self) -> Knowledge: ...
     async def reload_content(self) -> list[str]: ...
+    async def learn(self, learned: Learned) -> bool: ...
 
 
 # -- formatting (pure) ---------------------------------------------------------------------------
@@ -372,7 +374,7 @@ class Moderation(commands.Cog):
         if learned is None:
             await _reply(interaction, not_found(missed_id))
             return
-        live = self.bot.engine.add_learned(Learned(learned.phrasing, target.id, guild))
+        live = await self.bot.learn(Learned(learned.phrasing, target.id, guild))
         note = (
             "The bot now answers this question with that entry in this server."
             if live
