@@ -12,6 +12,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -143,6 +144,9 @@ class Engine:
             self._coverage_idf.setdefault(term, math.log((n + 1) / (df + 0.5)))
         self._learned: dict[str | None, list[_LearnedDoc]] = defaultdict(list)
         self._lock = threading.Lock()
+        # Members ask the same questions again and again; ranking is pure given the
+        # content and the learned phrasings, so it is cached until a phrasing is learned.
+        self._ranked = lru_cache(maxsize=4096)(self._rank)
         for item in learned:
             self.add_learned(item)
 
@@ -163,7 +167,12 @@ class Engine:
             docs = self._learned[item.guild_id]
             docs[:] = [d for d in docs if d.key != doc.key]
             docs.append(doc)
+            self.clear_cache()
         return True
+
+    def clear_cache(self) -> None:
+        """Forget cached rankings (benchmarks measure cold questions with it)."""
+        self._ranked.cache_clear()
 
     def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
         """Learned phrasings of an entry visible in ``guild_id`` (global ones included)."""
@@ -178,7 +187,7 @@ class Engine:
         cleaned = clean(question, self.settings.max_question_chars)
         text = cleaned.text
         rule = next((r for r in self.knowledge.triage if r.matches(text)), None)
-        ranked = self._rank(text, guild_id)
+        ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
         confident = best is not None and self._confident(ranked)
         alternatives = (
@@ -223,7 +232,7 @@ class Engine:
             for phrasing in (entry.title, *entry.questions):
                 if cleaned in phrasing.casefold():
                     seen.setdefault(phrasing[:100].strip(), None)
-        for candidate in self._rank(cleaned, None):
+        for candidate in self._ranked(cleaned, None):
             seen.setdefault(candidate.entry.title[:100], None)
         return list(seen)[:limit]
 
@@ -231,7 +240,10 @@ class Engine:
 
     def _key(self, text: str) -> str:
         """Content words of a text: "What's a charley horse?" and "charley horse" share a key."""
-        words = self.analyzer.words(clean(text, 10_000).text)
+        return self._cleaned_key(clean(text, 10_000).text)
+
+    def _cleaned_key(self, cleaned: str) -> str:
+        words = self.analyzer.words(cleaned)
         return " ".join(w for w in words if w not in STOP_WORDS) or " ".join(words)
 
     def _confident(self, ranked: Sequence[Candidate]) -> bool:
@@ -252,14 +264,14 @@ class Engine:
             return specific
         return specific * self.UNKNOWN_WEIGHT
 
-    def _rank(self, text: str, guild_id: str | None) -> list[Candidate]:
+    def _rank(self, text: str, guild_id: str | None) -> tuple[Candidate, ...]:
+        """Candidates for a cleaned text, best first, each with its confidence."""
         if not text:
-            return []
-        key = self._key(text)
-        exact = self._exact_match(key, guild_id)
+            return ()
+        exact = self._exact_match(self._cleaned_key(text), guild_id)
         concepts = self.analyzer.concepts(text)
         if not concepts:
-            return [Candidate(self.entries[exact], 1.0)] if exact is not None else []
+            return (Candidate(self.entries[exact], 1.0),) if exact is not None else ()
         terms = list(dict.fromkeys(s for c in concepts for s in c.stems))
         phrase = np.maximum.reduceat(self.phrasings.scores(terms), self._starts)
         learned_vocab: dict[int, set[str]] = defaultdict(set)
@@ -282,19 +294,22 @@ class Engine:
         for i in top.tolist():
             if combined[i] <= 0 and exact != i:
                 continue
-            vocab = self._phrase_vocab[i] | learned_vocab.get(i, set())
+            vocab = self._phrase_vocab[i]
+            if i in learned_vocab:
+                vocab = vocab | learned_vocab[i]
+            answer_vocab = self._answer_vocab[i]
             covered = 0.0
             for concept, weight in zip(concepts, weights, strict=True):
-                if any(s in vocab for s in concept.stems):
+                if not vocab.isdisjoint(concept.stems):
                     covered += weight
-                elif any(s in self._answer_vocab[i] for s in concept.stems):
+                elif not answer_vocab.isdisjoint(concept.stems):
                     covered += weight * self.ANSWER_COVERAGE
             coverage = covered / total
             relative = max(float(combined[i]), 0.0) / best_raw
             score = 1.0 if exact == i else coverage * (1 - rw + rw * relative)
             out.append(Candidate(self.entries[i], score))
         out.sort(key=lambda c: (c.entry is exact_entry, c.score), reverse=True)
-        return out
+        return tuple(out)
 
     def _exact_match(self, key: str, guild_id: str | None) -> int | None:
         for scope in (guild_id, None):
