@@ -4,7 +4,7 @@ Never run on the holdout split: it is the untuned measure. Prints the best setti
 the figures per BM25 variant, which is how the defaults in bot/config.py and
 bot/engine were chosen.
 
-Usage: python bench/tune_engine.py [--set tests/eval/dev.jsonl]
+Usage: python bench/tune_engine.py [--set tests/eval/dev.jsonl --set tests/eval/dev2.jsonl]
 """
 
 from __future__ import annotations
@@ -24,12 +24,20 @@ REPO = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", type=Path, default=REPO / "tests/eval/dev.jsonl")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        action="append",
+        help="tuning sets (default: tests/eval/dev.jsonl and dev2.jsonl; never holdout)",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     config = load_config()
     knowledge = load_content(config.content.path)
-    cases = [c for c in load_cases(args.set) if c.expect != "urgent"]
+    sets = args.set or [REPO / "tests/eval/dev.jsonl", REPO / "tests/eval/dev2.jsonl"]
+    if any("holdout" in p.name for p in sets):
+        parser.error("the holdout split is the untuned measure: never tune on it")
+    cases = [c for path in sets for c in load_cases(path) if c.expect != "urgent"]
     best_by_variant: dict[str, tuple[float, str]] = {}
     variants = ["okapi", "plus", "l"]
     k1s = [1.2] if args.quick else [0.9, 1.2, 1.5]
