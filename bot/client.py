@@ -153,6 +153,9 @@ class FAQBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=FAQTree,
+            # No feature reads the message cache (clicks carry their message), and a
+            # cache of the bot's own large replies was most of its memory under load.
+            max_messages=None,
             **self.shard_options(config),
         )
         self.config = config
