@@ -11,11 +11,11 @@ from bot.content import (
     ContentError,
     ContentIssue,
     Knowledge,
-    clean_message,
     collapse,
     limits,
     load_content,
 )
+from bot.engine.text import clean
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -68,7 +68,7 @@ def seed_question_lines() -> list[str]:
 
 
 def triggered(kb: Knowledge, message: str) -> list[str]:
-    cleaned = clean_message(message)
+    cleaned = clean(message).text
     return [rule.id for rule in kb.triage if rule.matches(cleaned)]
 
 
@@ -412,9 +412,9 @@ def test_triage_rules_are_well_formed(kb: Knowledge) -> None:
     assert "988" in crisis.guidance and "findahelpline.com" in crisis.guidance
 
 
-def test_clean_message() -> None:
-    assert clean_message("  My **Calf’s**   SWOLLEN <@123> ") == "my calf's swollen"
-    assert clean_message("ﬁne ||spoiler||") == "fine spoiler"
+def test_triage_sees_messages_as_the_engine_cleans_them() -> None:
+    assert clean("  My **Calf’s**   SWOLLEN <@123> ").text == "my calf's swollen"
+    assert clean("ﬁne ||spoiler|| [see](https://x.y/z)").text == "fine spoiler see"
 
 
 # --- error classes (one broken fixture each) ----------------------------------

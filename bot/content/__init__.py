@@ -1,7 +1,7 @@
 """Curated knowledge base: data model, TOML loader and validation (no Discord)."""
 
 from . import limits
-from .cleaning import clean_message, collapse
+from .cleaning import collapse
 from .loader import ContentError, ContentIssue, load_content
 from .models import Entry, Knowledge, Texts, Topic, TriageRule
 
@@ -13,7 +13,6 @@ __all__ = [
     "Texts",
     "Topic",
     "TriageRule",
-    "clean_message",
     "collapse",
     "limits",
     "load_content",

@@ -19,6 +19,8 @@ _DISCORD_MARKUP = re.compile(
     r"|<t:-?\d+(?::[tTdDfFR])?>"  # timestamps
     r"|@everyone|@here"
 )
+# A masked link "[text](https://...)" keeps its text; bare URLs go entirely.
+_MASKED_LINK = re.compile(r"\[([^\]]*)\]\(<?(?:https?|ftp)://[^)\s]*>?\)", re.IGNORECASE)
 _URL = re.compile(r"<?\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
 _FENCE = re.compile(r"```[A-Za-z0-9_+-]*\n?|```")
 _MARKDOWN = re.compile(r"\|\||\*\*|__|~~|[*_`]|^\s*(?:>>>|>|#{1,3}|-#)\s", re.MULTILINE)
@@ -76,6 +78,7 @@ def clean(raw: str, max_chars: int = 500) -> Cleaned:
     text = _drop_invisible(text.translate(_QUOTES))
     text = _FENCE.sub(" ", text)
     text = _DISCORD_MARKUP.sub(" ", text)
+    text = _MASKED_LINK.sub(r" \1 ", text)
     text = _URL.sub(" ", text)
     text = _MARKDOWN.sub(" ", text).casefold()
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
