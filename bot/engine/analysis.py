@@ -39,6 +39,8 @@ STOP_WORDS = frozenset(
     someone somebody kinda sorta really like just also still got get gets getting anyone's
     know tell me u ur r dont cant wont isnt doesnt whats hows thing things stuff something
     bit lot lots way
+    rn btw btwn bc cuz coz abt smth ppl idk tbh rly wanna gonna gotta wat wut ya yall dunno
+    pls plz lemme gimme kinda sorta ok okay lol lmao omg haha hahaha ty thx tho
     """.split()
 )
 

@@ -96,6 +96,8 @@ class Engine:
     ANSWER_COVERAGE = 0.3
     #: Weight of words the index has never seen, relative to the rarest known word.
     UNKNOWN_WEIGHT = 1.0
+    #: Exponent applied to the summed weight of unseen words (1 = linear).
+    UNKNOWN_POWER = 1.0
     #: How much an entry's BM25 score relative to the best one shapes its confidence.
     RELATIVE_WEIGHT = 0.5
     TOP_K = 8
@@ -259,10 +261,25 @@ class Engine:
         is deliberately not used: "cramp" is in most entries yet is the most
         on-topic word a question can have.
         """
-        specific = max(specificity(word) for word in concept.surface.split())
-        if any(s in self._coverage_idf for s in concept.stems):
-            return specific
-        return specific * self.UNKNOWN_WEIGHT
+        return max(specificity(word) for word in concept.surface.split())
+
+    def _is_known(self, concept: Concept) -> bool:
+        return not self._coverage_idf.keys().isdisjoint(concept.stems)
+
+    def _total_weight(self, concepts: Sequence[Concept], weights: Sequence[float]) -> float:
+        """What full coverage would earn; words the index has never seen saturate.
+
+        One unseen specific word ("acne") weighs fully, but a story's several
+        incidental ones ("sofa", "textbook", "forklift") grow sublinearly, so
+        a long first-person question is not rejected for its details.
+        """
+        known = unknown = 0.0
+        for concept, weight in zip(concepts, weights, strict=True):
+            if self._is_known(concept):
+                known += weight
+            else:
+                unknown += weight
+        return known + self.UNKNOWN_WEIGHT * float(unknown**self.UNKNOWN_POWER)
 
     def _rank(self, text: str, guild_id: str | None) -> tuple[Candidate, ...]:
         """Candidates for a cleaned text, best first, each with its confidence."""
@@ -287,7 +304,7 @@ class Engine:
             top = np.append(top, exact)
         best_raw = float(combined[top].max()) or 1.0
         weights = [self._concept_weight(c) for c in concepts]
-        total = sum(weights) or 1.0
+        total = self._total_weight(concepts, weights) or 1.0
         rw = self.RELATIVE_WEIGHT
         exact_entry = self.entries[exact] if exact is not None else None
         out: list[Candidate] = []
