@@ -130,9 +130,8 @@ def test_every_seed_question_returns_the_entry_that_holds_it(
     owner = {q: e.id for e in knowledge.entries.values() for q in e.questions}
     for question in dict.fromkeys(seed_questions(SEEDS)):
         decision = engine.ask(question)
-        assert decision.entry is not None, question
-        if decision.outcome == "answer":
-            assert decision.entry.id == owner[question], question
+        assert decision.outcome == "answer", question
+        assert decision.entry is not None and decision.entry.id == owner[question], question
 
 
 @pytest.mark.parametrize(
