@@ -26,6 +26,10 @@ CHOICE_NAME_MAX: Final = 100
 SELECT_OPTION_LABEL: Final = 100
 SELECT_OPTION_DESCRIPTION: Final = 100
 BUTTON_LABEL: Final = 80
+EMBEDS_PER_MESSAGE: Final = 10
+CUSTOM_ID: Final = 100
+SELECT_OPTIONS_MAX: Final = 25
+AUTOCOMPLETE_CHOICES_MAX: Final = 25
 
 # --- Content (editorial) limits ---------------------------------------------
 SLUG_RE: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

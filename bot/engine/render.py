@@ -10,29 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.content import Entry, Knowledge, Topic
+from bot.content import Entry, Knowledge, Topic, limits
 from bot.engine.engine import Candidate, Decision
-from bot.engine.text import escape_markdown
+from bot.engine.text import clip, escape_markdown
 
 CardKind = Literal["answer", "urgent", "no_answer", "topic", "info"]
 
-# Discord's documented limits, kept here so every reply is cut to fit before it is sent.
-CONTENT_MAX = 2000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-EMBED_TOTAL_MAX = 6000
+# Discord's documented limits (one table, in bot/content/limits.py): every reply is
+# cut to fit before it is sent.
+CONTENT_MAX = limits.MESSAGE_CONTENT
+TITLE_MAX = limits.EMBED_TITLE
+DESCRIPTION_MAX = limits.EMBED_DESCRIPTION
+FIELD_VALUE_MAX = limits.EMBED_FIELD_VALUE
+FOOTER_MAX = limits.EMBED_FOOTER
 
 DOSE_REFUSAL = (
     "I can't give doses or advice on taking a particular medicine. A pharmacist or your doctor "
     "can tell you what is safe for you, including with your other medicines."
 )
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,11 @@ def clean(raw: str, max_chars: int = 500) -> Cleaned:
     return Cleaned(text, truncated)
 
 
+def clip(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
 def escape_markdown(text: str) -> str:
     """Escape Discord markdown and neutralise mentions in user text we quote back."""
     text = re.sub(r"([\\*_~`|>#\[\]()-])", r"\\\1", text)

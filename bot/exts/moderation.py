@@ -30,7 +30,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import is_moderator, moderator_only
+from bot.content import limits
 from bot.engine import Learned
+from bot.engine.text import clip
 from bot.missed_cli import CSV_NAME, SNIPPET_NAME, build_export, open_groups
 from bot.storage import MissedGroup, MissedRow, StorageError
 
@@ -47,10 +49,10 @@ log = logging.getLogger(__name__)
 Status = Literal["open", "resolved", "dismissed", "all"]
 PER_PAGE = 10
 LIST_VIEW_TIMEOUT = 600.0
-CONTENT_MAX = 2000
+CONTENT_MAX = limits.MESSAGE_CONTENT
 QUESTION_CLIP = 180
 SHOW_QUESTION_CLIP = 1500
-FIELD_MAX = 1024
+FIELD_MAX = limits.EMBED_FIELD_VALUE
 UNAVAILABLE = "The question log is unavailable right now; nothing was changed. Try again shortly."
 NOT_YOURS = (
     "These buttons belong to the moderator who ran the command; run `/missed list` yourself."
@@ -73,11 +75,6 @@ class ModerationBot(Protocol):
 
 
 # -- formatting (pure) ---------------------------------------------------------------------------
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 def quote(text: str, limit: int) -> str:

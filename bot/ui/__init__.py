@@ -5,7 +5,7 @@ the only place that turns them into ``discord.Embed`` and ``discord.ui`` items.
 """
 
 from bot.ui.components import DYNAMIC_ITEMS, FeedbackButton, RelatedSelect, SuggestionButton
-from bot.ui.embeds import asked_label, card_embed, clip, question_from, quote, reply_embeds
+from bot.ui.embeds import asked_label, card_embed, question_from, quote, reply_embeds
 from bot.ui.messages import Payload, reply_payload, reply_view, text_payload
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "SuggestionButton",
     "asked_label",
     "card_embed",
-    "clip",
     "question_from",
     "quote",
     "reply_embeds",

@@ -17,13 +17,13 @@ from typing import Any
 
 import discord
 
-from bot.content import Entry
-from bot.ui.embeds import clip
+from bot.content import Entry, limits
+from bot.engine.text import clip
 
-CUSTOM_ID_MAX = 100
-BUTTON_LABEL_MAX = 80
-SELECT_LABEL_MAX = 100
-SELECT_OPTIONS_MAX = 25
+CUSTOM_ID_MAX = limits.CUSTOM_ID
+BUTTON_LABEL_MAX = limits.BUTTON_LABEL
+SELECT_LABEL_MAX = limits.SELECT_OPTION_LABEL
+SELECT_OPTIONS_MAX = limits.SELECT_OPTIONS_MAX
 _ENTRY = r"(?P<entry>[a-z0-9][a-z0-9_-]{0,80})"
 FEEDBACK_TEMPLATE = rf"faq:fb:(?P<helpful>[01]):{_ENTRY}"
 RELATED_ID = "faq:rel"

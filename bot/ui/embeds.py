@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import discord
 
+from bot.content import limits
 from bot.engine.render import Card, Reply
+from bot.engine.text import clip
 
-CONTENT_MAX = 2000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FIELDS_MAX = 25
-FOOTER_MAX = 2048
-AUTHOR_MAX = 256
-EMBEDS_MAX = 10
-TOTAL_MAX = 6000
+CONTENT_MAX = limits.MESSAGE_CONTENT
+TITLE_MAX = limits.EMBED_TITLE
+DESCRIPTION_MAX = limits.EMBED_DESCRIPTION
+FIELD_NAME_MAX = limits.EMBED_FIELD_NAME
+FIELD_VALUE_MAX = limits.EMBED_FIELD_VALUE
+FIELDS_MAX = limits.EMBED_FIELDS_MAX
+FOOTER_MAX = limits.EMBED_FOOTER
+AUTHOR_MAX = limits.EMBED_AUTHOR_NAME
+EMBEDS_MAX = limits.EMBEDS_PER_MESSAGE
+TOTAL_MAX = limits.EMBED_TOTAL
 QUESTION_MAX = 200
 ASKED_PREFIX = "You asked: "
 
@@ -32,11 +34,6 @@ COLOURS: dict[str, discord.Colour] = {
     "topic": discord.Colour.teal(),
     "info": discord.Colour.blurple(),
 }
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def quote(text: str, limit: int) -> str:
