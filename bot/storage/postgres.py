@@ -28,35 +28,32 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import inspect
-import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from .base import Record
+from .common import (
+    LEARNED_COLUMNS,
+    MISSED_COLUMNS,
+    SharedStore,
+    aware,
+    build_groups,
+    check_status,
+    learned_row,
+    missed_row,
+)
 from .errors import StorageError
 from .migrate import Migration, load_migrations
-from .models import (
-    STATUSES,
-    FeedbackRecord,
-    LearnedPhrasing,
-    MissedGroup,
-    MissedRecord,
-    MissedRow,
-    Stats,
-)
+from .models import LearnedPhrasing, MissedGroup, MissedRow
 from .timeutil import utcnow
-from .writer import Writer
 
 __all__ = [
     "LATEST_VERSION",
@@ -102,11 +99,6 @@ INSERT INTO feedback (guild_id, channel_id, source_id, message_id, author, entry
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (source_id) DO NOTHING
 """
-_MISSED_COLUMNS = (
-    "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
-    "created_at, status, changed_by, changed_at, action, note, entry_id"
-)
-_LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
 
 
 def lock_key(name: str) -> int:
@@ -154,76 +146,15 @@ def _db_errors_and(*more: type[BaseException]) -> tuple[type[BaseException], ...
     return (*_db_errors(), *more)
 
 
-def _describe(row: Record) -> str:
-    """Identify a row in logs without its text (questions may be personal)."""
-    return f"{type(row).__name__}(source_id={row.source_id!r}, guild_id={row.guild_id!r})"
-
-
-def _stamp(row: Record) -> Record:
-    """Fix ``created_at`` at submit time, not at (possibly delayed) write time."""
-    return row if row.created_at is not None else replace(row, created_at=utcnow())
-
-
 def pg_text(value: Any) -> Any:
     """PostgreSQL text cannot hold NUL characters (SQLite can): store U+FFFD instead."""
     return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _status_clause(status: str, index: int) -> tuple[str, tuple[str, ...]]:
     """`` AND status = $index`` (or nothing for "all") and its parameter."""
-    allowed = (*STATUSES, "all")
-    if status not in allowed:
-        raise ValueError(f"status must be one of {allowed}, not {status!r}")
+    check_status(status)
     return ("", ()) if status == "all" else (f" AND status = ${index}", (status,))
-
-
-def _candidates(text: str) -> list[tuple[str, float]]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(data, list):
-        return []
-    out: list[tuple[str, float]] = []
-    for item in data:
-        if isinstance(item, list) and len(item) == 2:
-            out.append((str(item[0]), float(item[1])))
-    return out
-
-
-def _missed_row(row: Any) -> MissedRow:
-    return MissedRow(
-        id=int(row[0]),
-        guild_id=row[1],
-        channel_id=row[2],
-        question=row[3],
-        normalised=row[4],
-        candidates=_candidates(row[5]),
-        reason=row[6],
-        shown_entry_id=row[7],
-        created_at=row[8],
-        status=row[9],
-        changed_by=row[10],
-        changed_at=row[11],
-        action=row[12],
-        note=row[13],
-        entry_id=row[14],
-    )
-
-
-def _learned_row(row: Any) -> LearnedPhrasing:
-    return LearnedPhrasing(
-        id=int(row[0]),
-        guild_id=row[1],
-        phrasing=row[2],
-        normalised=row[3],
-        entry_id=row[4],
-        created_at=row[5],
-    )
 
 
 def _affected(status: str) -> int:
@@ -310,7 +241,7 @@ async def ensure_schema(conn: Any, where: str, *, create_salt: bool = True) -> i
 # -- the store ----------------------------------------------------------------------------
 
 
-class PostgresStore:
+class PostgresStore(SharedStore):
     """``Store`` backed by a PostgreSQL database shared by any number of processes."""
 
     def __init__(
@@ -324,15 +255,11 @@ class PostgresStore:
         connect_kwargs: dict[str, Any],
     ) -> None:
         """Use ``PostgresStore.open`` instead; this only wires parts together."""
-        self.url = safe_url(url)
-        self.readonly = readonly
-        self.store_raw_user_ids = store_raw_user_ids
+        super().__init__(salt, store_raw_user_ids=store_raw_user_ids, readonly=readonly)
+        self.url = self._where = safe_url(url)
         self._dsn = url
         self._pool = pool
-        self._salt = bytes.fromhex(salt) if salt else None
         self._connect_kwargs = connect_kwargs
-        self._writer: Writer[Record] | None = None
-        self._closed = False
         # LISTEN/NOTIFY
         self._listen_conn: Any = None
         self._listen_lock = asyncio.Lock()
@@ -414,29 +341,10 @@ class PostgresStore:
             connect_kwargs=connect_kwargs,
         )
         if not readonly:
-            store._start_writer(queue_size, batch_size, batch_delay)
+            store._start_writer(is_transient, queue_size, batch_size, batch_delay)
         return store
 
-    def _start_writer(self, queue_size: int, batch_size: int, batch_delay: float) -> None:
-        self._writer = Writer(
-            self._write_batch,
-            is_transient=is_transient,
-            queue_size=queue_size,
-            batch_size=batch_size,
-            batch_delay=batch_delay,
-            prepare=_stamp,
-            describe=_describe,
-        )
-        self._writer.start()
-
-    async def close(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109 - part of the API
-        """Flush the writer (retrying up to ``timeout``), then close; rows not written."""
-        if self._closed:
-            return 0
-        self._closed = True
-        unwritten = 0
-        if self._writer is not None:
-            unwritten = await self._writer.close(timeout)
+    async def _close_connections(self) -> None:
         if self._reconnect_task is not None:
             self._reconnect_task.cancel()
             await asyncio.gather(self._reconnect_task, return_exceptions=True)
@@ -452,7 +360,6 @@ class PostgresStore:
             await asyncio.wait_for(self._pool.close(), 5.0)
         except _db_errors_and(TimeoutError):
             self._pool.terminate()
-        return unwritten
 
     @staticmethod
     async def _close_connection(conn: Any) -> None:
@@ -462,72 +369,15 @@ class PostgresStore:
             conn.terminate()
 
     # -- writer side --------------------------------------------------------------
-    @property
-    def writer(self) -> Writer[Record]:
-        """The background writer; a read-only store has none."""
-        if self._writer is None:
-            raise StorageError(f"{self.url}: opened read-only; logging is not possible")
-        return self._writer
+    def _timestamp_param(self, moment: datetime) -> datetime:
+        return aware(moment)
 
-    def hash_user(self, user_id: int | str) -> str:
-        """HMAC-SHA256 of the id with this database's salt, first 32 hex digits."""
-        if self._salt is None:
-            raise StorageError(f"{self.url}: the database has no salt yet; open it writable once")
-        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+    def _param(self, value: Any) -> Any:
+        return pg_text(value)
 
-    def _author(self, user_id: int | str) -> str:
-        return str(user_id) if self.store_raw_user_ids else self.hash_user(user_id)
-
-    async def log_missed(self, rec: MissedRecord) -> None:
-        """Queue an unanswered question; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    async def log_feedback(self, rec: FeedbackRecord) -> None:
-        """Queue a feedback click; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
-        candidates = json.dumps([[str(e), float(s)] for e, s in rec.candidates])
-        return tuple(
-            map(
-                pg_text,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    self._author(rec.author_id),
-                    rec.question,
-                    rec.normalised,
-                    candidates,
-                    rec.reason,
-                    rec.shown_entry_id,
-                    _aware(rec.created_at or utcnow()),
-                ),
-            )
-        )
-
-    def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
-        return tuple(
-            map(
-                pg_text,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    rec.message_id,
-                    self._author(rec.author_id),
-                    rec.entry_id,
-                    bool(rec.helpful),
-                    rec.question,
-                    _aware(rec.created_at or utcnow()),
-                ),
-            )
-        )
-
-    async def _write_batch(self, rows: Sequence[Record]) -> None:
-        """One transaction per batch; idempotent thanks to ``ON CONFLICT DO NOTHING``."""
-        missed = [self._missed_params(r) for r in rows if isinstance(r, MissedRecord)]
-        feedback = [self._feedback_params(r) for r in rows if isinstance(r, FeedbackRecord)]
+    async def _insert_batch(
+        self, missed: list[tuple[Any, ...]], feedback: list[tuple[Any, ...]]
+    ) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             # A table lock held elsewhere makes this batch "unavailable" after
             # a second instead of blocking the writer (and close) indefinitely.
@@ -546,8 +396,7 @@ class PostgresStore:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Any]:
-        if self.readonly:
-            raise StorageError(f"{self.url}: opened read-only; changes are not possible")
+        self._check_writable()
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 yield conn
@@ -562,45 +411,32 @@ class PostgresStore:
         if not 0 < int(missed_id) <= _MAX_ID:
             return None
         rows = await self._fetch(
-            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE id = $1 AND guild_id = $2",
+            f"SELECT {MISSED_COLUMNS} FROM missed WHERE id = $1 AND guild_id = $2",
             int(missed_id),
             guild_id,
         )
-        return _missed_row(rows[0]) if rows else None
+        return missed_row(rows[0]) if rows else None
 
     async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
         """Every row of the guild with ``status`` ("all" for any), newest first."""
         clause, params = _status_clause(status, 2)
         rows = await self._fetch(
-            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE guild_id = $1{clause} "
+            f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = $1{clause} "
             "ORDER BY created_at DESC, id DESC",
             guild_id,
             *params,
         )
-        return [_missed_row(row) for row in rows]
+        return [missed_row(row) for row in rows]
 
-    async def list_groups(
-        self, guild_id: str, status: str = "open", *, page: int = 1, per_page: int = 10
-    ) -> tuple[list[MissedGroup], int]:
-        """A page of identical questions grouped with a count, newest group first."""
-        if page < 1 or not 1 <= per_page <= 100:
-            raise ValueError("page must be >= 1 and per_page between 1 and 100")
+    async def _count_groups(self, guild_id: str, status: str) -> int:
         clause, params = _status_clause(status, 2)
-        total_rows = await self._fetch(
+        rows = await self._fetch(
             "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = $1"
             f"{clause} GROUP BY normalised, status) AS g",
             guild_id,
             *params,
         )
-        total = int(total_rows[0][0])
-        groups = await self._groups(
-            guild_id,
-            status,
-            order="MAX(created_at) DESC, MAX(id) DESC",
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        )
-        return groups, total
+        return int(rows[0][0])
 
     async def _groups(
         self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
@@ -618,95 +454,47 @@ class PostgresStore:
         )
         if not keys:
             return []
-        wanted = {(k[0], k[1]) for k in keys}
         members = await self._fetch(
             "SELECT id, normalised, status, question, candidates FROM missed "
             f"WHERE guild_id = $1{clause} AND normalised = ANY(${n}::text[]) "
             "ORDER BY created_at DESC, id DESC",
             guild_id,
             *params,
-            sorted({k[0] for k in wanted}),
+            sorted({k[0] for k in keys}),
         )
-        by_key: dict[tuple[str, str], list[Any]] = {}
-        for member in members:
-            key = (member[1], member[2])
-            if key in wanted:
-                by_key.setdefault(key, []).append(member)
-        groups: list[MissedGroup] = []
-        for normalised, group_status, count, first_at, last_at in keys:
-            rows = by_key.get((normalised, group_status), [])
-            if not rows:
-                continue  # deleted between the two queries
-            newest = rows[0]
-            groups.append(
-                MissedGroup(
-                    normalised=normalised,
-                    question=newest[3],
-                    count=int(count),
-                    ids=[int(r[0]) for r in rows],
-                    latest_id=int(newest[0]),
-                    first_at=first_at,
-                    last_at=last_at,
-                    status=group_status,
-                    top_candidates=_candidates(newest[4]),
-                )
-            )
-        return groups
+        return build_groups(keys, members)
 
-    async def stats(self, guild_id: str, *, now: datetime | None = None) -> Stats:
-        """Counts by status, by ISO week (8 weeks, newest first), top open, feedback."""
-        now = _aware(now or utcnow())
-        by_status = dict.fromkeys(STATUSES, 0)
-        for status, count in await self._fetch(
+    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
+        return await self._fetch(
             "SELECT status, COUNT(*) FROM missed WHERE guild_id = $1 GROUP BY status", guild_id
-        ):
-            by_status[str(status)] = int(count)
-        weeks = [(now - timedelta(weeks=back)).isocalendar() for back in range(8)]
-        labels = [f"{w.year}-W{w.week:02d}" for w in weeks]
-        monday = (now - timedelta(weeks=7, days=now.isocalendar().weekday - 1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
         )
-        counts = dict.fromkeys(labels, 0)
-        for day, count in await self._fetch(
+
+    async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
+        rows = await self._fetch(
             "SELECT (created_at AT TIME ZONE 'UTC')::date, COUNT(*) FROM missed "
             "WHERE guild_id = $1 AND created_at >= $2 GROUP BY 1",
             guild_id,
-            monday,
-        ):
-            iso = day.isocalendar() if isinstance(day, date) else None
-            if iso is None:
-                continue
-            label = f"{iso.year}-W{iso.week:02d}"
-            if label in counts:
-                counts[label] += int(count)
-        top_open = await self._groups(
-            guild_id, "open", order="COUNT(*) DESC, MAX(created_at) DESC", limit=10
+            since,
         )
-        helpful = {True: 0, False: 0}
-        for flag, count in await self._fetch(
+        return [(day, count) for day, count in rows if isinstance(day, date)]
+
+    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
+        return await self._fetch(
             "SELECT helpful, COUNT(*) FROM feedback WHERE guild_id = $1 GROUP BY helpful",
             guild_id,
-        ):
-            helpful[bool(flag)] = int(count)
-        return Stats(
-            by_status=by_status,
-            by_week=[(label, counts[label]) for label in labels],
-            top_open=top_open,
-            feedback_helpful=helpful[True],
-            feedback_not_helpful=helpful[False],
         )
 
     async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
         """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
         if guild_id is None:
-            rows = await self._fetch(f"SELECT {_LEARNED_COLUMNS} FROM learned ORDER BY id")
+            rows = await self._fetch(f"SELECT {LEARNED_COLUMNS} FROM learned ORDER BY id")
         else:
             rows = await self._fetch(
-                f"SELECT {_LEARNED_COLUMNS} FROM learned "
+                f"SELECT {LEARNED_COLUMNS} FROM learned "
                 "WHERE guild_id = $1 OR guild_id IS NULL ORDER BY id",
                 guild_id,
             )
-        return [_learned_row(row) for row in rows]
+        return [learned_row(row) for row in rows]
 
     # -- moderator and member actions -------------------------------------------------
     async def resolve(
@@ -749,7 +537,7 @@ class PostgresStore:
                 "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, "
                 "created_at) VALUES ($1, $2, $3, $4, $5, $6) "
                 "ON CONFLICT (guild_id, normalised) DO UPDATE SET entry_id = excluded.entry_id "
-                f"RETURNING {_LEARNED_COLUMNS}",
+                f"RETURNING {LEARNED_COLUMNS}",
                 guild_id,
                 question,
                 normalised,
@@ -759,7 +547,7 @@ class PostgresStore:
             )
         if learned is None:  # pragma: no cover - RETURNING always gives the row
             raise StorageError(f"{self.url}: learned phrasing vanished during resolve")
-        return _learned_row(learned)
+        return learned_row(learned)
 
     async def dismiss(
         self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
@@ -790,40 +578,23 @@ class PostgresStore:
             )
             return _affected(status)
 
-    async def forget_user(self, user_id: int | str) -> int:
-        """Delete the member's missed and feedback rows in every guild; count them.
-
-        Matches both the salted hash and the raw id, flushes this process's
-        queued rows first, and blanks the member's id on moderator actions and
-        learned phrasings. (Rows another process still has queued arrive
-        later; each process flushes its own writer when it handles the command.)
-        """
-        if self._writer is not None:
-            try:
-                await self._writer.flush(timeout=10.0)
-            except TimeoutError:
-                log.warning("forget_user: writer did not flush within 10 s; deleting anyway")
-        keys = [self.hash_user(user_id), str(user_id)]
+    async def _delete_authored(self, keys: tuple[str, str]) -> int:
         async with self._transaction() as conn:
             deleted = 0
             for table in ("missed", "feedback"):
                 status = await conn.execute(
-                    f"DELETE FROM {table} WHERE author = ANY($1::text[])", keys
+                    f"DELETE FROM {table} WHERE author = ANY($1::text[])", list(keys)
                 )
                 deleted += _affected(status)
             await conn.execute(
-                "UPDATE missed SET changed_by = NULL WHERE changed_by = ANY($1::text[])", keys
+                "UPDATE missed SET changed_by = NULL WHERE changed_by = ANY($1::text[])", list(keys)
             )
             await conn.execute(
-                "UPDATE learned SET added_by = NULL WHERE added_by = ANY($1::text[])", keys
+                "UPDATE learned SET added_by = NULL WHERE added_by = ANY($1::text[])", list(keys)
             )
         return deleted
 
-    async def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
-        """Delete missed and feedback rows older than ``retention_days``; learned stay."""
-        if retention_days < 0:
-            raise ValueError("retention_days must not be negative")
-        cutoff = _aware(now or utcnow()) - timedelta(days=retention_days)
+    async def _delete_older(self, cutoff: datetime) -> int:
         async with self._transaction() as conn:
             deleted = 0
             for table in ("missed", "feedback"):

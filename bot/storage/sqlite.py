@@ -16,37 +16,32 @@ Design, and why:
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import secrets
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from . import migrate
-from .base import Record
-from .errors import StorageError
-from .models import (
-    STATUSES,
-    FeedbackRecord,
-    LearnedPhrasing,
-    MissedGroup,
-    MissedRecord,
-    MissedRow,
-    Stats,
+from .common import (
+    LEARNED_COLUMNS,
+    MISSED_COLUMNS,
+    SharedStore,
+    build_groups,
+    check_status,
+    learned_row,
+    missed_row,
 )
+from .errors import StorageError
+from .models import LearnedPhrasing, MissedGroup, MissedRow
 from .timeutil import format_ts, parse_ts, utcnow
-from .writer import Writer
 
 __all__ = ["SQLiteStore", "is_transient", "open_readonly"]
 
@@ -80,11 +75,6 @@ INSERT INTO feedback (guild_id, channel_id, source_id, message_id, author, entry
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source_id) DO NOTHING
 """
-_MISSED_COLUMNS = (
-    "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
-    "created_at, status, changed_by, changed_at, action, note, entry_id"
-)
-_LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
 
 
 def _error_code(exc: BaseException) -> int | None:
@@ -103,74 +93,10 @@ def is_transient(exc: BaseException) -> bool:
     return any(fragment in text for fragment in _TRANSIENT_TEXT)
 
 
-def _describe(row: Record) -> str:
-    """Identify a row in logs without its text (questions may be personal)."""
-    return f"{type(row).__name__}(source_id={row.source_id!r}, guild_id={row.guild_id!r})"
-
-
-def _stamp(row: Record) -> Record:
-    """Fix ``created_at`` at submit time, not at (possibly delayed) write time."""
-    return row if row.created_at is not None else replace(row, created_at=utcnow())
-
-
-def _check_status(status: str, *, allow_all: bool) -> None:
-    allowed = (*STATUSES, "all") if allow_all else STATUSES
-    if status not in allowed:
-        raise ValueError(f"status must be one of {allowed}, not {status!r}")
-
-
 def _status_clause(status: str) -> tuple[str, tuple[str, ...]]:
-    _check_status(status, allow_all=True)
+    """`` AND status = ?`` (or nothing for "all") and its parameter."""
+    check_status(status)
     return ("", ()) if status == "all" else (" AND status = ?", (status,))
-
-
-def _candidates(text: str) -> list[tuple[str, float]]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(data, list):
-        return []
-    out: list[tuple[str, float]] = []
-    for item in data:
-        if isinstance(item, list) and len(item) == 2:
-            out.append((str(item[0]), float(item[1])))
-    return out
-
-
-def _opt_ts(text: str | None) -> datetime | None:
-    return parse_ts(text) if text is not None else None
-
-
-def _missed_row(row: sqlite3.Row | tuple[Any, ...]) -> MissedRow:
-    return MissedRow(
-        id=int(row[0]),
-        guild_id=row[1],
-        channel_id=row[2],
-        question=row[3],
-        normalised=row[4],
-        candidates=_candidates(row[5]),
-        reason=row[6],
-        shown_entry_id=row[7],
-        created_at=parse_ts(row[8]),
-        status=row[9],
-        changed_by=row[10],
-        changed_at=_opt_ts(row[11]),
-        action=row[12],
-        note=row[13],
-        entry_id=row[14],
-    )
-
-
-def _learned_row(row: sqlite3.Row | tuple[Any, ...]) -> LearnedPhrasing:
-    return LearnedPhrasing(
-        id=int(row[0]),
-        guild_id=row[1],
-        phrasing=row[2],
-        normalised=row[3],
-        entry_id=row[4],
-        created_at=parse_ts(row[5]),
-    )
 
 
 def _uri(path: Path, *, readonly: bool) -> str:
@@ -196,7 +122,7 @@ async def _connect(path: Path, *, readonly: bool, busy_ms: int) -> aiosqlite.Con
     return db
 
 
-class SQLiteStore:
+class SQLiteStore(SharedStore):
     """``Store`` backed by one SQLite file (see the module docstring)."""
 
     def __init__(
@@ -210,16 +136,13 @@ class SQLiteStore:
         temp_dir: Path | None = None,
     ) -> None:
         """Use ``SQLiteStore.open`` instead; this only wires parts together."""
+        super().__init__(salt, store_raw_user_ids=store_raw_user_ids, readonly=readonly)
         self.path = path
-        self.readonly = readonly
-        self.store_raw_user_ids = store_raw_user_ids
+        self._where = str(path)
         self._db = db
-        self._salt = bytes.fromhex(salt) if salt else None
         self._lock = asyncio.Lock()
         self._wdb: aiosqlite.Connection | None = None
-        self._writer: Writer[Record] | None = None
         self._temp_dir = temp_dir
-        self._closed = False
 
     # -- opening and closing ----------------------------------------------------
     @classmethod
@@ -252,7 +175,7 @@ class SQLiteStore:
                 store = await cls._open_readonly(path, store_raw_user_ids)
             else:
                 store = await cls._open_writable(path, store_raw_user_ids, temp_dir)
-                store._start_writer(queue_size, batch_size, batch_delay)
+                store._start_writer(is_transient, queue_size, batch_size, batch_delay)
         except BaseException:
             if temp_dir is not None:
                 shutil.rmtree(temp_dir, ignore_errors=True)
@@ -326,91 +249,21 @@ class SQLiteStore:
             row = await cursor.fetchone()
         return str(row[0]) if row is not None else None
 
-    def _start_writer(self, queue_size: int, batch_size: int, batch_delay: float) -> None:
-        self._writer = Writer(
-            self._write_batch,
-            is_transient=is_transient,
-            queue_size=queue_size,
-            batch_size=batch_size,
-            batch_delay=batch_delay,
-            prepare=_stamp,
-            describe=_describe,
-        )
-        self._writer.start()
-
-    async def close(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109 - part of the API
-        """Flush the writer (retrying up to ``timeout``), then close; rows not written."""
-        if self._closed:
-            return 0
-        self._closed = True
-        unwritten = 0
-        if self._writer is not None:
-            unwritten = await self._writer.close(timeout)
+    async def _close_connections(self) -> None:
         if self._wdb is not None:
             await self._wdb.close()
             self._wdb = None
         await self._db.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
-        return unwritten
 
     # -- writer side --------------------------------------------------------------
-    @property
-    def writer(self) -> Writer[Record]:
-        """The background writer; a read-only store has none."""
-        if self._writer is None:
-            raise StorageError(f"{self.path}: opened read-only; logging is not possible")
-        return self._writer
+    def _timestamp_param(self, moment: datetime) -> str:
+        return format_ts(moment)
 
-    def hash_user(self, user_id: int | str) -> str:
-        """HMAC-SHA256 of the id with this database's salt, first 32 hex digits."""
-        if self._salt is None:
-            raise StorageError(f"{self.path}: the database has no salt yet; open it writable once")
-        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
-
-    def _author(self, user_id: int | str) -> str:
-        return str(user_id) if self.store_raw_user_ids else self.hash_user(user_id)
-
-    async def log_missed(self, rec: MissedRecord) -> None:
-        """Queue an unanswered question; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    async def log_feedback(self, rec: FeedbackRecord) -> None:
-        """Queue a feedback click; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
-        candidates = json.dumps([[str(e), float(s)] for e, s in rec.candidates])
-        return (
-            rec.guild_id,
-            rec.channel_id,
-            rec.source_id,
-            self._author(rec.author_id),
-            rec.question,
-            rec.normalised,
-            candidates,
-            rec.reason,
-            rec.shown_entry_id,
-            format_ts(rec.created_at or utcnow()),
-        )
-
-    def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
-        return (
-            rec.guild_id,
-            rec.channel_id,
-            rec.source_id,
-            rec.message_id,
-            self._author(rec.author_id),
-            rec.entry_id,
-            1 if rec.helpful else 0,
-            rec.question,
-            format_ts(rec.created_at or utcnow()),
-        )
-
-    async def _write_batch(self, rows: Sequence[Record]) -> None:
-        """One transaction per batch; idempotent thanks to ``ON CONFLICT DO NOTHING``."""
-        missed = [self._missed_params(r) for r in rows if isinstance(r, MissedRecord)]
-        feedback = [self._feedback_params(r) for r in rows if isinstance(r, FeedbackRecord)]
+    async def _insert_batch(
+        self, missed: list[tuple[Any, ...]], feedback: list[tuple[Any, ...]]
+    ) -> None:
         if self._wdb is None:
             self._wdb = await _connect(self.path, readonly=False, busy_ms=_BUSY_MS_WRITER)
         db = self._wdb
@@ -450,8 +303,7 @@ class SQLiteStore:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        if self.readonly:
-            raise StorageError(f"{self.path}: opened read-only; changes are not possible")
+        self._check_writable()
         async with self._lock:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
@@ -472,46 +324,29 @@ class SQLiteStore:
     async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
         """One row of this guild, or None (also for another guild's id)."""
         rows = await self._fetchall(
-            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE id = ? AND guild_id = ?",
+            f"SELECT {MISSED_COLUMNS} FROM missed WHERE id = ? AND guild_id = ?",
             (int(missed_id), guild_id),
         )
-        return _missed_row(rows[0]) if rows else None
+        return missed_row(rows[0], parse_ts) if rows else None
 
     async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
         """Every row of the guild with ``status`` ("all" for any), newest first."""
         clause, params = _status_clause(status)
         rows = await self._fetchall(
-            f"SELECT {_MISSED_COLUMNS} FROM missed WHERE guild_id = ?{clause} "
+            f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = ?{clause} "
             "ORDER BY created_at DESC, id DESC",
             (guild_id, *params),
         )
-        return [_missed_row(row) for row in rows]
+        return [missed_row(row, parse_ts) for row in rows]
 
-    async def list_groups(
-        self, guild_id: str, status: str = "open", *, page: int = 1, per_page: int = 10
-    ) -> tuple[list[MissedGroup], int]:
-        """A page of identical questions grouped with a count, newest group first.
-
-        With ``status="all"`` a question that is open and also resolved shows
-        as two groups, so each group has one status.
-        """
-        if page < 1 or not 1 <= per_page <= 100:
-            raise ValueError("page must be >= 1 and per_page between 1 and 100")
+    async def _count_groups(self, guild_id: str, status: str) -> int:
         clause, params = _status_clause(status)
-        total_rows = await self._fetchall(
+        rows = await self._fetchall(
             "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = ?"
             f"{clause} GROUP BY normalised, status)",
             (guild_id, *params),
         )
-        total = int(total_rows[0][0])
-        groups = await self._groups(
-            guild_id,
-            status,
-            order="MAX(created_at) DESC, MAX(id) DESC",
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        )
-        return groups, total
+        return int(rows[0][0])
 
     async def _groups(
         self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
@@ -525,91 +360,46 @@ class SQLiteStore:
         )
         if not keys:
             return []
-        wanted = {(k[0], k[1]) for k in keys}
+        wanted = {k[0] for k in keys}
         marks = ", ".join("?" for _ in wanted)
         members = await self._fetchall(
             "SELECT id, normalised, status, question, candidates FROM missed "
             f"WHERE guild_id = ?{clause} AND normalised IN ({marks}) "
             "ORDER BY created_at DESC, id DESC",
-            (guild_id, *params, *{k[0] for k in wanted}),
+            (guild_id, *params, *wanted),
         )
-        by_key: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        for member in members:
-            key = (member[1], member[2])
-            if key in wanted:
-                by_key.setdefault(key, []).append(member)
-        groups: list[MissedGroup] = []
-        for normalised, group_status, count, first_at, last_at in keys:
-            rows = by_key.get((normalised, group_status), [])
-            if not rows:
-                continue  # deleted between the two queries
-            newest = rows[0]
-            groups.append(
-                MissedGroup(
-                    normalised=normalised,
-                    question=newest[3],
-                    count=int(count),
-                    ids=[int(r[0]) for r in rows],
-                    latest_id=int(newest[0]),
-                    first_at=parse_ts(first_at),
-                    last_at=parse_ts(last_at),
-                    status=group_status,
-                    top_candidates=_candidates(newest[4]),
-                )
-            )
-        return groups
+        return build_groups(keys, members, parse_ts)
 
-    async def stats(self, guild_id: str, *, now: datetime | None = None) -> Stats:
-        """Counts by status, by ISO week (8 weeks, newest first), top open, feedback."""
-        now = now or utcnow()
-        by_status = dict.fromkeys(STATUSES, 0)
-        for status, count in await self._fetchall(
+    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
+        return await self._fetchall(
             "SELECT status, COUNT(*) FROM missed WHERE guild_id = ? GROUP BY status", (guild_id,)
-        ):
-            by_status[str(status)] = int(count)
-        weeks = [(now - timedelta(weeks=back)).isocalendar() for back in range(8)]
-        labels = [f"{w.year}-W{w.week:02d}" for w in weeks]
-        monday = (now - timedelta(weeks=7, days=now.isocalendar().weekday - 1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
         )
-        counts = dict.fromkeys(labels, 0)
-        for day, count in await self._fetchall(
+
+    async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
+        rows = await self._fetchall(
             "SELECT substr(created_at, 1, 10), COUNT(*) FROM missed "
             "WHERE guild_id = ? AND created_at >= ? GROUP BY 1",
-            (guild_id, format_ts(monday)),
-        ):
-            iso = datetime.fromisoformat(str(day)).isocalendar()
-            label = f"{iso.year}-W{iso.week:02d}"
-            if label in counts:
-                counts[label] += int(count)
-        top_open = await self._groups(
-            guild_id, "open", order="COUNT(*) DESC, MAX(created_at) DESC", limit=10
+            (guild_id, format_ts(since)),
         )
-        helpful = dict.fromkeys((0, 1), 0)
-        for flag, count in await self._fetchall(
+        return [(datetime.fromisoformat(str(day)).date(), count) for day, count in rows]
+
+    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
+        return await self._fetchall(
             "SELECT helpful, COUNT(*) FROM feedback WHERE guild_id = ? GROUP BY helpful",
             (guild_id,),
-        ):
-            helpful[int(flag)] = int(count)
-        return Stats(
-            by_status=by_status,
-            by_week=[(label, counts[label]) for label in labels],
-            top_open=top_open,
-            feedback_helpful=helpful[1],
-            feedback_not_helpful=helpful[0],
         )
 
     async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
         """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
         if guild_id is None:
-            rows = await self._fetchall(f"SELECT {_LEARNED_COLUMNS} FROM learned ORDER BY id")
+            rows = await self._fetchall(f"SELECT {LEARNED_COLUMNS} FROM learned ORDER BY id")
         else:
             rows = await self._fetchall(
-                f"SELECT {_LEARNED_COLUMNS} FROM learned "
+                f"SELECT {LEARNED_COLUMNS} FROM learned "
                 "WHERE guild_id = ? OR guild_id IS NULL ORDER BY id",
                 (guild_id,),
             )
-        return [_learned_row(row) for row in rows]
+        return [learned_row(row, parse_ts) for row in rows]
 
     # -- moderator and member actions -------------------------------------------------
     async def resolve(
@@ -650,13 +440,13 @@ class SQLiteStore:
                 (guild_id, question, normalised, entry_id, moderator, now),
             )
             async with db.execute(
-                f"SELECT {_LEARNED_COLUMNS} FROM learned WHERE guild_id = ? AND normalised = ?",
+                f"SELECT {LEARNED_COLUMNS} FROM learned WHERE guild_id = ? AND normalised = ?",
                 (guild_id, normalised),
             ) as cursor:
                 learned = await cursor.fetchone()
         if learned is None:  # pragma: no cover - the insert above guarantees a row
             raise StorageError(f"{self.path}: learned phrasing vanished during resolve")
-        return _learned_row(tuple(learned))
+        return learned_row(tuple(learned), parse_ts)
 
     async def dismiss(
         self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
@@ -680,19 +470,7 @@ class SQLiteStore:
             )
             return int(cursor.rowcount)
 
-    async def forget_user(self, user_id: int | str) -> int:
-        """Delete the member's missed and feedback rows in every guild; count them.
-
-        Matches both the salted hash and the raw id (the setting may have
-        changed), flushes queued rows first so none arrive afterwards, and
-        also blanks the member's id on moderator actions and learned phrasings.
-        """
-        if self._writer is not None:
-            try:
-                await self._writer.flush(timeout=10.0)
-            except TimeoutError:
-                log.warning("forget_user: writer did not flush within 10 s; deleting anyway")
-        keys = (self.hash_user(user_id), str(user_id))
+    async def _delete_authored(self, keys: tuple[str, str]) -> int:
         async with self._transaction() as db:
             deleted = 0
             for table in ("missed", "feedback"):
@@ -702,15 +480,13 @@ class SQLiteStore:
             await db.execute("UPDATE learned SET added_by = NULL WHERE added_by IN (?, ?)", keys)
         return deleted
 
-    async def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
-        """Delete missed and feedback rows older than ``retention_days``; learned stay."""
-        if retention_days < 0:
-            raise ValueError("retention_days must not be negative")
-        cutoff = format_ts((now or utcnow()) - timedelta(days=retention_days))
+    async def _delete_older(self, cutoff: datetime) -> int:
         async with self._transaction() as db:
             deleted = 0
             for table in ("missed", "feedback"):
-                cursor = await db.execute(f"DELETE FROM {table} WHERE created_at < ?", (cutoff,))
+                cursor = await db.execute(
+                    f"DELETE FROM {table} WHERE created_at < ?", (format_ts(cutoff),)
+                )
                 deleted += int(cursor.rowcount)
         return deleted
 
