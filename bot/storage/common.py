@@ -321,6 +321,22 @@ class SharedStore(ABC):
     async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
         """(helpful flag, count) rows of the guild's feedback."""
 
+    def _id_in_range(self, missed_id: int) -> bool:
+        """False for an id the database cannot hold (so no row has it)."""
+        return True
+
+    @abstractmethod
+    async def _resolve(
+        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
+    ) -> LearnedPhrasing | None:
+        """``resolve`` in one transaction (``now`` from ``_timestamp_param``)."""
+
+    @abstractmethod
+    async def _dismiss(
+        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
+    ) -> int:
+        """``dismiss`` in one transaction; the number of rows changed."""
+
     @abstractmethod
     async def _delete_authored(self, keys: tuple[str, str]) -> int:
         """Delete missed and feedback rows whose author is one of ``keys``; blank the rest."""
@@ -471,7 +487,37 @@ class SharedStore(ABC):
             by_helpful=await self._count_by_helpful(guild_id),
         )
 
-    # -- member actions -----------------------------------------------------------------------
+    # -- moderator and member actions ---------------------------------------------------------
+    async def resolve(
+        self,
+        guild_id: str,
+        missed_id: int,
+        entry_id: str,
+        *,
+        moderator_id: int | str,
+        note: str | None = None,
+    ) -> LearnedPhrasing | None:
+        """Resolve the row and its open twins and learn the phrasing, atomically.
+
+        Resolving again (or another twin) keeps one learned phrasing per
+        normalised text; the newest decision sets its entry.
+        """
+        if not self._id_in_range(int(missed_id)):
+            return None
+        now = self._timestamp_param(utcnow())
+        moderator = self._author(moderator_id)
+        return await self._resolve(guild_id, int(missed_id), entry_id, moderator, note, now)
+
+    async def dismiss(
+        self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
+    ) -> int:
+        """Dismiss the row and its open twins; 0 if the id is not in this guild."""
+        if not self._id_in_range(int(missed_id)):
+            return 0
+        now = self._timestamp_param(utcnow())
+        moderator = self._author(moderator_id)
+        return await self._dismiss(guild_id, int(missed_id), moderator, reason, now)
+
     async def forget_user(self, user_id: int | str) -> int:
         """Delete the member's missed and feedback rows in every guild; count them.
 

@@ -53,7 +53,6 @@ from .common import (
 from .errors import StorageError
 from .migrate import Migration, load_migrations
 from .models import LearnedPhrasing, MissedGroup, MissedRow
-from .timeutil import utcnow
 
 __all__ = [
     "LATEST_VERSION",
@@ -408,7 +407,7 @@ class PostgresStore(SharedStore):
     # -- reads ---------------------------------------------------------------------
     async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
         """One row of this guild, or None (also for another guild's id)."""
-        if not 0 < int(missed_id) <= _MAX_ID:
+        if not self._id_in_range(int(missed_id)):
             return None
         rows = await self._fetch(
             f"SELECT {MISSED_COLUMNS} FROM missed WHERE id = $1 AND guild_id = $2",
@@ -497,20 +496,12 @@ class PostgresStore(SharedStore):
         return [learned_row(row) for row in rows]
 
     # -- moderator and member actions -------------------------------------------------
-    async def resolve(
-        self,
-        guild_id: str,
-        missed_id: int,
-        entry_id: str,
-        *,
-        moderator_id: int | str,
-        note: str | None = None,
+    def _id_in_range(self, missed_id: int) -> bool:
+        return 0 < missed_id <= _MAX_ID  # ids are BIGINT
+
+    async def _resolve(
+        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
     ) -> LearnedPhrasing | None:
-        """Resolve the row and its open twins and learn the phrasing, atomically."""
-        if not 0 < int(missed_id) <= _MAX_ID:
-            return None
-        now = utcnow()
-        moderator = self._author(moderator_id)
         async with self._transaction() as conn:
             found = await conn.fetchrow(
                 "SELECT question, normalised FROM missed WHERE id = $1 AND guild_id = $2 "
@@ -526,7 +517,7 @@ class PostgresStore(SharedStore):
                 "changed_by = $2, changed_at = $3, note = $4 "
                 "WHERE guild_id = $5 AND (id = $6 OR (normalised = $7 AND status = 'open'))",
                 pg_text(entry_id),
-                moderator,
+                by,
                 now,
                 pg_text(note),
                 guild_id,
@@ -542,21 +533,16 @@ class PostgresStore(SharedStore):
                 question,
                 normalised,
                 pg_text(entry_id),
-                moderator,
+                by,
                 now,
             )
         if learned is None:  # pragma: no cover - RETURNING always gives the row
             raise StorageError(f"{self.url}: learned phrasing vanished during resolve")
         return learned_row(learned)
 
-    async def dismiss(
-        self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
+    async def _dismiss(
+        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
     ) -> int:
-        """Dismiss the row and its open twins; 0 if the id is not in this guild."""
-        if not 0 < int(missed_id) <= _MAX_ID:
-            return 0
-        now = utcnow()
-        moderator = self._author(moderator_id)
         async with self._transaction() as conn:
             found = await conn.fetchrow(
                 "SELECT normalised FROM missed WHERE id = $1 AND guild_id = $2 FOR UPDATE",
@@ -569,7 +555,7 @@ class PostgresStore(SharedStore):
                 "UPDATE missed SET status = 'dismissed', action = 'dismissed', entry_id = NULL, "
                 "changed_by = $1, changed_at = $2, note = $3 "
                 "WHERE guild_id = $4 AND (id = $5 OR (normalised = $6 AND status = 'open'))",
-                moderator,
+                by,
                 now,
                 pg_text(reason),
                 guild_id,

@@ -41,7 +41,7 @@ from .common import (
 )
 from .errors import StorageError
 from .models import LearnedPhrasing, MissedGroup, MissedRow
-from .timeutil import format_ts, parse_ts, utcnow
+from .timeutil import format_ts, parse_ts
 
 __all__ = ["SQLiteStore", "is_transient", "open_readonly"]
 
@@ -402,22 +402,9 @@ class SQLiteStore(SharedStore):
         return [learned_row(row, parse_ts) for row in rows]
 
     # -- moderator and member actions -------------------------------------------------
-    async def resolve(
-        self,
-        guild_id: str,
-        missed_id: int,
-        entry_id: str,
-        *,
-        moderator_id: int | str,
-        note: str | None = None,
+    async def _resolve(
+        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
     ) -> LearnedPhrasing | None:
-        """Resolve the row and its open twins and learn the phrasing, atomically.
-
-        Resolving again (or another twin) keeps one learned phrasing per
-        normalised text; the newest decision sets its entry.
-        """
-        now = format_ts(utcnow())
-        moderator = self._author(moderator_id)
         async with self._transaction() as db:
             async with db.execute(
                 "SELECT question, normalised FROM missed WHERE id = ? AND guild_id = ?",
@@ -431,13 +418,13 @@ class SQLiteStore(SharedStore):
                 "UPDATE missed SET status = 'resolved', action = 'resolved', entry_id = ?, "
                 "changed_by = ?, changed_at = ?, note = ? "
                 "WHERE guild_id = ? AND (id = ? OR (normalised = ? AND status = 'open'))",
-                (entry_id, moderator, now, note, guild_id, int(missed_id), normalised),
+                (entry_id, by, now, note, guild_id, int(missed_id), normalised),
             )
             await db.execute(
                 "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, normalised) DO UPDATE SET entry_id = excluded.entry_id",
-                (guild_id, question, normalised, entry_id, moderator, now),
+                (guild_id, question, normalised, entry_id, by, now),
             )
             async with db.execute(
                 f"SELECT {LEARNED_COLUMNS} FROM learned WHERE guild_id = ? AND normalised = ?",
@@ -448,12 +435,9 @@ class SQLiteStore(SharedStore):
             raise StorageError(f"{self.path}: learned phrasing vanished during resolve")
         return learned_row(tuple(learned), parse_ts)
 
-    async def dismiss(
-        self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
+    async def _dismiss(
+        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
     ) -> int:
-        """Dismiss the row and its open twins; 0 if the id is not in this guild."""
-        now = format_ts(utcnow())
-        moderator = self._author(moderator_id)
         async with self._transaction() as db:
             async with db.execute(
                 "SELECT normalised FROM missed WHERE id = ? AND guild_id = ?",
@@ -466,7 +450,7 @@ class SQLiteStore(SharedStore):
                 "UPDATE missed SET status = 'dismissed', action = 'dismissed', entry_id = NULL, "
                 "changed_by = ?, changed_at = ?, note = ? "
                 "WHERE guild_id = ? AND (id = ? OR (normalised = ? AND status = 'open'))",
-                (moderator, now, reason, guild_id, int(missed_id), found[0]),
+                (by, now, reason, guild_id, int(missed_id), found[0]),
             )
             return int(cursor.rowcount)
 
