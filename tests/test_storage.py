@@ -1,4 +1,10 @@
-"""Tests for bot.storage: migrations, guild scoping, privacy, the writer, exports."""
+"""Tests for bot.storage: SQLite-only behaviour, the writer on its own, exports.
+
+Behaviour both backends share (logging, grouping, moderation, stats, privacy,
+retention, the writer against a database) is tested once for both, in
+``test_storage_backends.py``; this file keeps what only SQLite has (files,
+WAL, chmod, corrupt databases, ``open_readonly``) and tests without a store.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +34,8 @@ from bot.storage import (
     MissedRecord,
     SQLiteStore,
     StorageError,
+    Store,
     Writer,
-    WriterClosedError,
     open_readonly,
 )
 from bot.storage.export import export_csv, export_snippet
@@ -96,10 +102,19 @@ async def store(db_path: Path) -> AsyncIterator[SQLiteStore]:
     await s.close()
 
 
-async def log_all(store: SQLiteStore, *records: MissedRecord) -> None:
+async def log_all(store: Store, *records: MissedRecord) -> None:
     for r in records:
         await store.log_missed(r)
     await store.writer.flush(timeout=10)
+
+
+def writer_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """Messages the background writer logged at ``level``."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "bot.storage.writer" and r.levelno == level
+    ]
 
 
 # -- migrations and opening ------------------------------------------------------------------
@@ -245,22 +260,6 @@ async def test_readonly_open_of_missing_file_explains(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
-async def test_logging_is_idempotent_by_source_id(store: SQLiteStore, db_path: Path) -> None:
-    r = rec(source_id="message-1")
-    await store.log_missed(r)
-    await store.log_missed(r)  # same batch
-    await store.writer.flush()
-    await store.log_missed(r)  # later batch (a replayed gateway event)
-    click = fb(helpful=True)
-    await store.log_feedback(click)
-    await store.log_feedback(click)
-    await store.writer.flush()
-    assert count(db_path) == 1
-    assert count(db_path, "feedback") == 1
-    assert store.writer.pending == 0
-
-
-@pytest.mark.asyncio
 async def test_not_helpful_click_logs_feedback_and_missed(store: SQLiteStore) -> None:
     await store.log_feedback(fb(helpful=False))
     await store.log_missed(
@@ -287,130 +286,7 @@ def test_records_validate_reason() -> None:
         rec(reason="bogus")
 
 
-@pytest.mark.asyncio
-async def test_authors_are_hashed_by_default_and_raw_when_opted_in(tmp_path: Path) -> None:
-    hashed = await SQLiteStore.open(tmp_path / "h.sqlite3", batch_delay=0)
-    await log_all(hashed, rec(author=123456789))
-    await hashed.close()
-    raw = await SQLiteStore.open(tmp_path / "r.sqlite3", store_raw_user_ids=True, batch_delay=0)
-    await log_all(raw, rec(author=123456789))
-    await raw.close()
-    with sqlite3.connect(tmp_path / "h.sqlite3") as conn:
-        (author,) = conn.execute("SELECT author FROM missed").fetchone()
-    assert author != "123456789" and len(author) == 32
-    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
-        assert conn.execute("SELECT author FROM missed").fetchone()[0] == "123456789"
-
-
 # -- reading -----------------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-async def test_grouping_counts_identical_questions_newest_first(store: SQLiteStore) -> None:
-    t0 = NOW - timedelta(hours=10)
-    await log_all(
-        store,
-        rec("Leg cramp?", normalised="leg cramp", created_at=t0),
-        rec("eye twitch", normalised="eye twitch", created_at=t0 + timedelta(hours=1)),
-        rec("LEG CRAMP", normalised="leg cramp", created_at=t0 + timedelta(hours=2)),
-        rec("leg cramp!!", normalised="leg cramp", created_at=t0 + timedelta(hours=3)),
-    )
-    groups, total = await store.list_groups("g1")
-    assert total == 2
-    assert [g.normalised for g in groups] == ["leg cramp", "eye twitch"]
-    leg = groups[0]
-    assert leg.count == 3 and leg.question == "leg cramp!!"
-    assert leg.ids == sorted(leg.ids, reverse=True) and leg.latest_id == leg.ids[0]
-    assert leg.first_at == t0 and leg.last_at == t0 + timedelta(hours=3)
-    assert leg.status == "open" and leg.top_candidates == [("night-cramps", 0.4)]
-    rows = await store.list_rows("g1")
-    assert [r.question for r in rows] == ["leg cramp!!", "LEG CRAMP", "eye twitch", "Leg cramp?"]
-
-
-@pytest.mark.asyncio
-async def test_pagination(store: SQLiteStore) -> None:
-    await log_all(
-        store,
-        *(rec(f"question {i}", created_at=NOW + timedelta(minutes=i)) for i in range(25)),
-    )
-    page1, total = await store.list_groups("g1", page=1, per_page=10)
-    page3, _ = await store.list_groups("g1", page=3, per_page=10)
-    page4, _ = await store.list_groups("g1", page=4, per_page=10)
-    assert total == 25
-    assert [g.question for g in page1] == [f"question {i}" for i in range(24, 14, -1)]
-    assert [g.question for g in page3] == [f"question {i}" for i in range(4, -1, -1)]
-    assert page4 == []
-    with pytest.raises(ValueError):
-        await store.list_groups("g1", page=0)
-    with pytest.raises(ValueError):
-        await store.list_groups("g1", status="weird")
-
-
-@pytest.mark.asyncio
-async def test_guild_isolation(store: SQLiteStore) -> None:
-    await log_all(store, rec("a question", guild="A"), rec("a question", guild="B"))
-    (a_row,) = await store.list_rows("A")
-    assert await store.get_missed("B", a_row.id) is None
-    assert await store.resolve("B", a_row.id, "night-cramps", moderator_id=9) is None
-    assert await store.dismiss("B", a_row.id, moderator_id=9) == 0
-    assert (await store.get_missed("A", a_row.id)).status == "open"  # type: ignore[union-attr]
-    # B's own identical question must not be touched by A's moderators either.
-    (b_row,) = await store.list_rows("B")
-    assert await store.dismiss("A", a_row.id, moderator_id=9) == 1
-    assert (await store.get_missed("B", b_row.id)).status == "open"  # type: ignore[union-attr]
-    groups, total = await store.list_groups("C", status="all")
-    assert (groups, total) == ([], 0)
-    assert await store.list_rows("C", status="all") == []
-    stats = await store.stats("C")
-    assert sum(stats.by_status.values()) == 0 and stats.top_open == []
-    assert (await store.stats("B")).by_status["open"] == 1
-    await store.resolve("B", b_row.id, "night-cramps", moderator_id=9)
-    assert await store.learned("A") == []
-
-
-@pytest.mark.asyncio
-async def test_resolve_marks_open_siblings_and_learns_phrasing(store: SQLiteStore) -> None:
-    await log_all(
-        store,
-        rec("Night cramps?", normalised="night cramps", created_at=NOW),
-        rec("night cramps", normalised="night cramps", created_at=NOW + timedelta(minutes=1)),
-        rec("something else", created_at=NOW),
-    )
-    groups, _ = await store.list_groups("g1")
-    target = next(g for g in groups if g.normalised == "night cramps")
-    learned = await store.resolve(
-        "g1", target.ids[-1], "night-cramps", moderator_id=77, note="covered"
-    )
-    assert learned is not None
-    assert learned.guild_id == "g1" and learned.normalised == "night cramps"
-    assert learned.phrasing == "Night cramps?" and learned.entry_id == "night-cramps"
-    for missed_id in target.ids:
-        row = await store.get_missed("g1", missed_id)
-        assert row is not None and row.status == "resolved" and row.action == "resolved"
-        assert row.entry_id == "night-cramps" and row.note == "covered"
-        assert row.changed_by == store.hash_user(77) and row.changed_at is not None
-    open_groups, total = await store.list_groups("g1")
-    assert total == 1 and open_groups[0].normalised == "something else"
-    resolved, _ = await store.list_groups("g1", status="resolved")
-    assert resolved[0].count == 2
-    # Idempotent: resolving again keeps one learned phrasing (latest entry wins).
-    again = await store.resolve("g1", target.ids[0], "other-entry", moderator_id=77)
-    assert again is not None and again.id == learned.id and again.entry_id == "other-entry"
-    assert [p.id for p in await store.learned("g1")] == [learned.id]
-    assert [p.id for p in await store.learned()] == [learned.id]
-
-
-@pytest.mark.asyncio
-async def test_dismiss_marks_open_siblings(store: SQLiteStore) -> None:
-    await log_all(store, rec("spam"), rec("spam"), rec("keep me"))
-    rows = await store.list_rows("g1")
-    spam = [r for r in rows if r.question == "spam"]
-    assert await store.dismiss("g1", spam[0].id, moderator_id=1, reason="off-topic") == 2
-    row = await store.get_missed("g1", spam[1].id)
-    assert row is not None and row.status == "dismissed" and row.note == "off-topic"
-    assert [r.question for r in await store.list_rows("g1")] == ["keep me"]
-    assert await store.learned("g1") == []
-    assert await store.dismiss("g1", 999_999, moderator_id=1) == 0
 
 
 @pytest.mark.asyncio
@@ -426,52 +302,7 @@ async def test_learned_lists_all_guilds_for_the_engine(store: SQLiteStore) -> No
     assert [p.phrasing for p in await store.learned("A")] == ["q one"]
 
 
-@pytest.mark.asyncio
-async def test_stats(store: SQLiteStore) -> None:
-    now = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # a Thursday in 2026-W47
-    await log_all(
-        store,
-        rec("hot", created_at=now),
-        rec("hot", created_at=now - timedelta(days=1)),
-        rec("cold", created_at=now - timedelta(days=7)),
-        rec("old", created_at=now - timedelta(weeks=20)),
-        rec("other guild", guild="g2", created_at=now),
-    )
-    (cold,) = [r for r in await store.list_rows("g1") if r.question == "cold"]
-    await store.dismiss("g1", cold.id, moderator_id=1)
-    for helpful in (True, True, False):
-        await store.log_feedback(fb(helpful=helpful))
-    await store.log_feedback(fb(helpful=True, guild="g2"))
-    await store.writer.flush()
-    stats = await store.stats("g1", now=now)
-    assert stats.by_status == {"open": 3, "resolved": 0, "dismissed": 1}
-    assert len(stats.by_week) == 8
-    assert stats.by_week[0] == ("2026-W47", 2) and stats.by_week[1] == ("2026-W46", 1)
-    assert sum(n for _, n in stats.by_week) == 3  # the 20-week-old row is outside the window
-    assert [(g.question, g.count) for g in stats.top_open] == [("hot", 2), ("old", 1)]
-    assert (stats.feedback_helpful, stats.feedback_not_helpful) == (2, 1)
-
-
 # -- privacy and retention ------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("raw", [False, True])
-async def test_forget_user_deletes_only_that_members_rows_everywhere(
-    db_path: Path, raw: bool
-) -> None:
-    s = await SQLiteStore.open(db_path, store_raw_user_ids=raw, batch_delay=0)
-    try:
-        await log_all(s, rec(guild="A", author=1), rec(guild="B", author=1), rec(author=2))
-        await s.log_feedback(fb(helpful=False, guild="dm", author=1))
-        await s.log_feedback(fb(helpful=True, author=2))
-        await s.log_missed(rec(guild="dm", author=1))  # still queued when forget runs
-        assert await s.forget_user(1) == 4
-        assert count(db_path) == 1 and count(db_path, "feedback") == 1
-        assert await s.forget_user(1) == 0
-        assert len(await s.list_rows("g1")) == 1
-    finally:
-        await s.close()
 
 
 @pytest.mark.asyncio
@@ -490,51 +321,7 @@ async def test_forget_user_finds_rows_from_both_modes(db_path: Path) -> None:
     await s.close()
 
 
-@pytest.mark.asyncio
-async def test_purge_by_age_keeps_learned(store: SQLiteStore, db_path: Path) -> None:
-    await log_all(
-        store,
-        rec("old", created_at=NOW - timedelta(days=31)),
-        rec("new", created_at=NOW - timedelta(days=29)),
-    )
-    await store.log_feedback(
-        FeedbackRecord("f-old", "g1", "c", "m", 1, "e", True, created_at=NOW - timedelta(days=40))
-    )
-    await store.log_feedback(FeedbackRecord("f-new", "g1", "c", "m", 1, "e", True, created_at=NOW))
-    await store.writer.flush()
-    (old,) = [r for r in await store.list_rows("g1") if r.question == "old"]
-    await store.resolve("g1", old.id, "entry", moderator_id=1)
-    assert await store.purge(30, now=NOW) == 2
-    assert [r.question for r in await store.list_rows("g1", status="all")] == ["new"]
-    assert count(db_path, "feedback") == 1
-    assert [p.phrasing for p in await store.learned("g1")] == ["old"]
-
-
 # -- the writer ----------------------------------------------------------------------------------
-
-
-@pytest.mark.asyncio
-async def test_writer_burst_commits_every_row_exactly_once(db_path: Path) -> None:
-    s = await SQLiteStore.open(db_path, queue_size=500, batch_size=100, batch_delay=0.05)
-    try:
-        records = [rec(f"burst {i}", source_id=f"burst-{i}") for i in range(5000)]
-        await asyncio.gather(*(s.log_missed(r) for r in records))
-        await s.writer.flush(timeout=30)
-        assert s.writer.pending == 0
-        assert count(db_path) == 5000
-        with sqlite3.connect(db_path) as conn:
-            distinct = conn.execute("SELECT COUNT(DISTINCT source_id) FROM missed").fetchone()[0]
-        assert distinct == 5000
-    finally:
-        assert await s.close() == 0
-
-
-def _writer_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "bot.storage.writer" and r.levelno == level
-    ]
 
 
 @pytest.mark.asyncio
@@ -561,8 +348,8 @@ async def test_exclusive_lock_for_a_while_then_back_loses_nothing(
     assert count(db_path) == 300
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT COUNT(DISTINCT source_id) FROM missed").fetchone()[0] == 300
-    assert len(_writer_logs(caplog, logging.WARNING)) == 1
-    assert len(_writer_logs(caplog, logging.INFO)) == 1
+    assert len(writer_logs(caplog, logging.WARNING)) == 1
+    assert len(writer_logs(caplog, logging.INFO)) == 1
 
 
 @pytest.mark.asyncio
@@ -592,11 +379,11 @@ async def test_read_only_database_then_back_loses_nothing(
         await store.log_missed(rec(f"ro {i}", source_id=f"ro-{i}"))
     await asyncio.sleep(0.8)
     assert store.writer.pending == 50
-    assert any("readonly" in m for m in _writer_logs(caplog, logging.WARNING))
+    assert any("readonly" in m for m in writer_logs(caplog, logging.WARNING))
     read_only = False
     await store.writer.flush(timeout=10)
     assert count(db_path) == 50
-    assert len(_writer_logs(caplog, logging.INFO)) == 1
+    assert len(writer_logs(caplog, logging.INFO)) == 1
 
 
 def _chmod_makes_files_read_only(folder: Path) -> bool:
@@ -647,40 +434,6 @@ async def test_chmod_read_only_then_restored_loses_nothing(
 
 
 @pytest.mark.asyncio
-async def test_close_flushes_pending_rows(db_path: Path) -> None:
-    s = await SQLiteStore.open(db_path, batch_size=1000, batch_delay=5.0)
-    for i in range(40):
-        await s.log_missed(rec(source_id=f"close-{i}"))
-    assert s.writer.pending == 40
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    assert await s.close(timeout=5) == 0
-    assert loop.time() - started < 2  # did not sit out the batch delay
-    assert count(db_path) == 40
-    with pytest.raises(WriterClosedError):
-        await s.writer.submit(rec())
-
-
-@pytest.mark.asyncio
-async def test_close_reports_rows_it_could_not_write(
-    db_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    s = await SQLiteStore.open(db_path, batch_delay=0)
-    blocker = sqlite3.connect(db_path, isolation_level=None, timeout=0)
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
-        for i in range(7):
-            await s.log_missed(rec(source_id=f"stuck-{i}"))
-        assert await s.close(timeout=0.5) == 7
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert any("7 rows not written" in m and "stuck-6" in m for m in errors)
-    assert count(db_path) == 0
-
-
-@pytest.mark.asyncio
 async def test_submit_nowait_raises_when_full(db_path: Path) -> None:
     s = await SQLiteStore.open(db_path, queue_size=3, batch_delay=0)
     blocker = sqlite3.connect(db_path, isolation_level=None, timeout=0)
@@ -697,19 +450,6 @@ async def test_submit_nowait_raises_when_full(db_path: Path) -> None:
     await s.writer.flush(timeout=10)
     assert count(db_path) == submitted
     assert await s.close() == 0
-
-
-@pytest.mark.asyncio
-async def test_a_row_the_database_rejects_does_not_take_its_batch_with_it(
-    store: SQLiteStore, db_path: Path
-) -> None:
-    bad = rec(source_id="bad", created_at=NOW)
-    object.__setattr__(bad, "reason", "invalid")  # bypass validation: CHECK constraint fails
-    await store.writer.submit(rec(source_id="good-1"))
-    await store.writer.submit(bad)
-    await store.writer.submit(rec(source_id="good-2"))
-    await store.writer.flush(timeout=10)
-    assert count(db_path) == 2 and store.writer.failed == 1 and store.writer.pending == 0
 
 
 # -- property: text round-trips --------------------------------------------------------------------

@@ -22,12 +22,18 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Config, StorageSettings
-from bot.storage import FeedbackRecord, MissedRecord, SQLiteStore, StorageError, Store
+from bot.storage import (
+    FeedbackRecord,
+    SQLiteStore,
+    StorageError,
+    Store,
+    WriterClosedError,
+)
 from bot.storage import coordination as coord
 from bot.storage.factory import describe_store, open_store
 from bot.storage.postgres import LATEST_VERSION, PostgresStore, is_transient, safe_url
 from tests import pg
-from tests.test_storage import NOW, fb, rec
+from tests.test_storage import NOW, fb, log_all, rec, writer_logs
 
 postgres_server = pg.postgres_server
 
@@ -125,20 +131,6 @@ async def store(backend: Backend) -> AsyncIterator[Store]:
     s = await backend.open(batch_delay=0.0)
     yield s
     await s.close()
-
-
-async def log_all(store: Store, *records: MissedRecord) -> None:
-    for r in records:
-        await store.log_missed(r)
-    await store.writer.flush(timeout=10)
-
-
-def _writer_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "bot.storage.writer" and r.levelno == level
-    ]
 
 
 # -- logging -------------------------------------------------------------------------------------
@@ -259,6 +251,7 @@ async def test_guild_isolation(store: Store) -> None:
     assert await store.resolve("B", a_row.id, "night-cramps", moderator_id=9) is None
     assert await store.dismiss("B", a_row.id, moderator_id=9) == 0
     assert (await store.get_missed("A", a_row.id)).status == "open"  # type: ignore[union-attr]
+    # B's own identical question must not be touched by A's moderators either.
     (b_row,) = await store.list_rows("B")
     assert await store.dismiss("A", a_row.id, moderator_id=9) == 1
     assert (await store.get_missed("B", b_row.id)).status == "open"  # type: ignore[union-attr]
@@ -297,6 +290,7 @@ async def test_resolve_marks_open_siblings_and_learns_phrasing(store: Store) -> 
     assert total == 1 and open_groups[0].normalised == "something else"
     resolved, _ = await store.list_groups("g1", status="resolved")
     assert resolved[0].count == 2
+    # Idempotent: resolving again keeps one learned phrasing (latest entry wins).
     again = await store.resolve("g1", target.ids[0], "other-entry", moderator_id=77)
     assert again is not None and again.id == learned.id and again.entry_id == "other-entry"
     assert [p.id for p in await store.learned("g1")] == [learned.id]
@@ -337,7 +331,7 @@ async def test_stats(store: Store) -> None:
     assert stats.by_status == {"open": 3, "resolved": 0, "dismissed": 1}
     assert len(stats.by_week) == 8
     assert stats.by_week[0] == ("2026-W47", 2) and stats.by_week[1] == ("2026-W46", 1)
-    assert sum(n for _, n in stats.by_week) == 3
+    assert sum(n for _, n in stats.by_week) == 3  # the 20-week-old row is outside the window
     assert [(g.question, g.count) for g in stats.top_open] == [("hot", 2), ("old", 1)]
     assert (stats.feedback_helpful, stats.feedback_not_helpful) == (2, 1)
 
@@ -400,6 +394,8 @@ async def test_writer_burst_commits_every_row_exactly_once(backend: Backend) -> 
         assert s.writer.pending == 0
         assert await backend.count() == 5000
         assert await backend.count(where="source_id LIKE 'burst-%'") == 5000
+        distinct = "id IN (SELECT MIN(id) FROM missed GROUP BY source_id)"
+        assert await backend.count(where=distinct) == 5000  # each source_id once
     finally:
         assert await s.close() == 0
 
@@ -415,6 +411,8 @@ async def test_close_flushes_pending_rows(backend: Backend) -> None:
     assert await s.close(timeout=5) == 0
     assert loop.time() - started < 2  # did not sit out the batch delay
     assert await backend.count() == 40
+    with pytest.raises(WriterClosedError):
+        await s.writer.submit(rec())
 
 
 @pytest.mark.asyncio
@@ -433,8 +431,8 @@ async def test_locked_table_for_a_while_then_back_loses_nothing(
     await store.writer.flush(timeout=10)
     assert await backend.count() == 300
     assert await backend.count(where="source_id LIKE 'lock-%'") == 300
-    assert len(_writer_logs(caplog, logging.WARNING)) == 1
-    assert len(_writer_logs(caplog, logging.INFO)) == 1
+    assert len(writer_logs(caplog, logging.WARNING)) == 1
+    assert len(writer_logs(caplog, logging.INFO)) == 1
 
 
 @pytest.mark.asyncio
@@ -552,7 +550,7 @@ async def test_server_down_for_a_while_then_back_loses_nothing(
         await a.writer.flush(timeout=15)
         assert await pgb.count() == 101 and await pgb.count("feedback") == 1
         assert len(await b.list_rows("g1")) == 101  # the pool replaced its dead connections
-        assert len(_writer_logs(caplog, logging.WARNING)) == 1
+        assert len(writer_logs(caplog, logging.WARNING)) == 1
         # The LISTEN connection came back by itself.
         for _ in range(50):
             await coord.notify(a, "faq_reload", "after restart")
