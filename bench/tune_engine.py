@@ -43,18 +43,19 @@ def main() -> None:
     k1s = [1.2] if args.quick else [0.9, 1.2, 1.5]
     bs = [0.75] if args.quick else [0.5, 0.75, 0.9]
     answer_weights = [0.0, 0.15, 0.3]
-    answer_cov = [0.3, 0.5, 0.7]
+    answer_cov = [0.3, 0.5]
     unknown = [0.8, 1.0, 1.5]
     relative = [0.3, 0.5, 0.7]
     unknown_power = [1.0, 0.75, 0.5]
+    anchors = [0.0, 0.3, 0.45, 0.6]
     thresholds = [x / 100 for x in range(20, 81, 2)]
     for variant, k1, b in itertools.product(variants, k1s, bs):
         engine = Engine(knowledge, EngineSettings(min_score=0.0), params=BM25Params(variant, k1, b))
-        for aw, ac, uw, rw, up in itertools.product(
-            answer_weights, answer_cov, unknown, relative, unknown_power
+        for aw, ac, uw, rw, up, an in itertools.product(
+            answer_weights, answer_cov, unknown, relative, unknown_power, anchors
         ):
             engine.ANSWER_WEIGHT, engine.ANSWER_COVERAGE, engine.UNKNOWN_WEIGHT = aw, ac, uw
-            engine.RELATIVE_WEIGHT, engine.UNKNOWN_POWER = rw, up
+            engine.RELATIVE_WEIGHT, engine.UNKNOWN_POWER, engine.ANCHOR_MIN = rw, up, an
             results = []
             for case in cases:
                 ranked = engine._rank(clean(case.question, 500).text, None)
@@ -69,7 +70,7 @@ def main() -> None:
                 acc = good / len(results)
                 label = (
                     f"variant={variant} k1={k1} b={b} answer_weight={aw} answer_cov={ac} "
-                    f"unknown={uw} power={up} relative={rw} min_score={t}"
+                    f"unknown={uw} power={up} relative={rw} anchor={an} min_score={t}"
                 )
                 if acc > best_by_variant.get(variant, (0.0, ""))[0]:
                     best_by_variant[variant] = (acc, label)

@@ -91,15 +91,19 @@ class Engine:
     """The answer engine over one version of the content."""
 
     #: Weight of the answer text relative to the phrasings (a second, weaker field).
-    ANSWER_WEIGHT = 0.15
+    ANSWER_WEIGHT = 0.3
     #: Share of a concept's weight earned when only the answer text mentions it.
     ANSWER_COVERAGE = 0.3
     #: Weight of words the index has never seen, relative to the rarest known word.
     UNKNOWN_WEIGHT = 1.0
     #: Exponent applied to the summed weight of unseen words (1 = linear).
-    UNKNOWN_POWER = 1.0
+    UNKNOWN_POWER = 0.5
+    #: An answer needs at least one matched phrasing word this specific...
+    ANCHOR_MIN = 0.45
+    #: ...or its confidence is multiplied by this.
+    UNANCHORED_FACTOR = 0.5
     #: How much an entry's BM25 score relative to the best one shapes its confidence.
-    RELATIVE_WEIGHT = 0.5
+    RELATIVE_WEIGHT = 0.7
     TOP_K = 8
 
     def __init__(
@@ -315,13 +319,17 @@ class Engine:
             if i in learned_vocab:
                 vocab = vocab | learned_vocab[i]
             answer_vocab = self._answer_vocab[i]
-            covered = 0.0
+            covered = anchor = 0.0
             for concept, weight in zip(concepts, weights, strict=True):
                 if not vocab.isdisjoint(concept.stems):
                     covered += weight
+                    anchor = max(anchor, weight)
                 elif not answer_vocab.isdisjoint(concept.stems):
                     covered += weight * self.ANSWER_COVERAGE
             coverage = covered / total
+            if anchor < self.ANCHOR_MIN:
+                # Only everyday words matched ("ty that helped"): not a question about this.
+                coverage *= self.UNANCHORED_FACTOR
             relative = max(float(combined[i]), 0.0) / best_raw
             score = 1.0 if exact == i else coverage * (1 - rw + rw * relative)
             out.append(Candidate(self.entries[i], score))
