@@ -178,6 +178,23 @@ URGENT = [
     ("tingling in my fingertips and my thumbs keep pulling in", "low-calcium"),
     ("got hit on the head by a branch and my neck is spasming", "head-neck-injury"),
     ("dived into a shallow pool and now my neck is stiff", "head-neck-injury"),
+    # broadened vocabulary (dev3 review): "rather be dead", extra doses taken by mistake with
+    # drowsiness, no air getting in, a drowsy child who cries when the neck moves, scanty dark
+    # urine after endurance exercise, spasms after a thyroid op, spasms after a sports tackle
+    ("tbh id rather be dead than keep cramping like this", "self-harm"),
+    ("i would rather not wake up tomorrow", "self-harm"),
+    ("dad accidentally took his baclofen twice this morning and now hes really groggy", "overdose"),
+    ("i think i took too many of my tizanidine pills by mistake, feel dizzy and out of it", "overdose"),
+    ("my neck is spasming and i cant get enough air in", "breathing"),
+    ("cant pull any air into my lungs, ribs cramping", "breathing"),
+    ("baby has a temperature of 39 and screams when i move her head", "meningitis"),
+    ("my daughter has a fever and is unusually drowsy today", "meningitis"),
+    ("after the race im hardly passing any urine and my legs are killing me", "rhabdo"),
+    ("did a spin class, now my pee, which is really brown, worries me", "rhabdo"),
+    ("had a thyroid op last week and now my fingers keep cramping", "low-calcium"),
+    ("since my parathyroid op my lips tingle and hands spasm", "low-calcium"),
+    ("got tackled hard at footy and my neck is stiff and my arm feels weak", "head-neck-injury"),
+    ("took a big hit in hockey, now my neck is spasming and my hand is tingling", "head-neck-injury"),
 ]
 
 ORDINARY = [
@@ -280,6 +297,15 @@ ORDINARY = [
     "cramped my calf after hiking yesterday",
     "my eye twitches when i touch it",
     "my head hurts from the heat and i keep cramping",
+    "i would rather stretch than take pills for cramps",
+    "can i take my muscle relaxer twice a day",
+    "muscle relaxers make me a bit drowsy is that normal",
+    "slow breathing to get air in helps my cramps calm down",
+    "my kid cries when i brush her hair, and she has cramps in her legs",
+    "how much urine should i pass after a marathon",
+    "thyroid op scar feels tight",
+    "best way to tackle neck spasms from my desk job",
+    "my neck spasms after tackling practice drills, how to stretch",
 ]
 
 
