@@ -514,3 +514,23 @@ def test_every_source_has_a_readable_name() -> None:
     used = {s for e in knowledge.entries.values() for s in e.sources}
     assert used <= set(knowledge.texts.source_names), used - set(knowledge.texts.source_names)
     assert all(not name.endswith(".txt") for name in knowledge.texts.source_names.values())
+
+
+def test_scope_rules_load_and_report_bad_regexes(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    knowledge = load_content(root)
+    assert {r.id for r in knowledge.scope} >= {"period-cramps", "twitch-platform"}
+    (root / "scope.toml").write_text(
+        '[[outside]]\nid = "x"\nname = "X"\nreply = "r"\nany = [\'(unclosed\']\ncolour = "red"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as info:
+        load_content(root)
+    text = str(info.value)
+    assert "scope.toml:5" in text and "invalid regex" in text
+    assert "unknown key 'colour'" in text
+    (root / "scope.toml").unlink()
+    assert load_content(root).scope == ()

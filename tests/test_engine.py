@@ -250,3 +250,42 @@ def test_clean_is_idempotent_and_lowercase(text: str) -> None:
     once = clean(text, 1000).text
     assert clean(once, 1000).text == once
     assert once == once.casefold()
+
+
+@pytest.mark.parametrize(
+    ("question", "scope_id"),
+    [
+        ("cramps before my period every month", "period-cramps"),
+        ("stomach cramps after bad takeaway", "digestive-cramps"),
+        ("bladder spasm after my catheter came out", "other-smooth-muscle"),
+        ("our flat is so cramped lol", "cramped-space"),
+        ("how do i get more followers on twitch", "twitch-platform"),
+    ],
+)
+def test_out_of_scope_subjects_get_their_own_reply(
+    engine: Engine, question: str, scope_id: str
+) -> None:
+    decision = engine.ask(question)
+    assert decision.outcome == "no_answer"
+    assert decision.scope is not None and decision.scope.id == scope_id
+    reply = render_decision(engine.knowledge, decision)
+    assert reply.cards[0].description.startswith(decision.scope.reply[:30])
+    assert not reply.suggestions
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why do my legs cramp during my period",
+        "my stomach muscles cramp when i do sit ups",
+        "spasms on and off for a period of weeks, should i worry",
+        "my eye keeps twitching",
+    ],
+)
+def test_muscle_questions_sharing_those_words_stay_in_scope(engine: Engine, question: str) -> None:
+    assert engine.ask(question).scope is None
+
+
+def test_triage_still_comes_before_scope(engine: Engine) -> None:
+    decision = engine.ask("period cramps so bad and now i want to kill myself")
+    assert decision.outcome == "urgent"

@@ -18,12 +18,13 @@ from typing import Any, NamedTuple
 
 from . import limits
 from .cleaning import collapse
-from .models import Entry, Knowledge, Texts, Topic, TriageRule
+from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageRule
 
 __all__ = ["ContentError", "ContentIssue", "load_content"]
 
 TOPICS_DIR = "topics"
 TRIAGE_FILE = "triage.toml"
+SCOPE_FILE = "scope.toml"
 SYNONYMS_FILE = "synonyms.toml"
 TEXTS_FILE = "texts.toml"
 
@@ -49,6 +50,7 @@ ENTRY_KEYS = {
     "sources": True,
     "reviewed": True,
 }
+SCOPE_KEYS = {"id": True, "name": True, "reply": True, "any": True, "unless": False}
 RULE_KEYS = {
     "id": True,
     "name": True,
@@ -596,6 +598,51 @@ class _Loader:
                 )
         return tuple(out)
 
+    def load_scope(self) -> list[ScopeRule]:
+        """``scope.toml`` (optional): subjects that share words with the FAQ but are outside it."""
+        path = self.root / SCOPE_FILE
+        if not path.exists():
+            return []
+        loaded = self.read(path)
+        if loaded is None:
+            return []
+        data, src = loaded
+        for key in data:
+            if key != "outside":
+                self.issue(
+                    path,
+                    src.header_line(key) or src.key_line(key, None),
+                    f"unknown top-level key '{key}' (allowed: outside)",
+                )
+        raw_rules = data.get("outside", [])
+        if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
+            self.issue(path, None, "'outside' must be written as [[outside]] tables")
+            return []
+        starts = src.block_starts("outside")
+        rules: list[ScopeRule] = []
+        seen: set[str] = set()
+        for index, raw in enumerate(raw_rules):
+            line = starts[index] if index < len(starts) else None
+            end = src.block_end(line)
+            raw_id = raw.get("id")
+            what = f"scope '{raw_id}'" if isinstance(raw_id, str) else "scope"
+            self.check_keys(raw, SCOPE_KEYS, what, src, line, end)
+            rid = self.get_str(raw, "id", what, src, line, end)
+            if rid is not None and (not limits.SLUG_RE.match(rid) or rid in seen):
+                self.issue(
+                    path,
+                    src.key_line("id", line, end) or line,
+                    f"scope id '{rid}' must be a unique slug",
+                )
+            name = self.get_str(raw, "name", what, src, line, end, max_len=limits.EMBED_TITLE)
+            reply = self.get_str(raw, "reply", what, src, line, end, max_len=limits.GUIDANCE_MAX)
+            any_ = self.compile_list(raw.get("any", []), "any", what, src, line, end)
+            unless = self.compile_list(raw.get("unless", []), "unless", what, src, line, end)
+            if rid and name and reply and any_:
+                seen.add(rid)
+                rules.append(ScopeRule(rid, name, reply.strip(), any_, unless))
+        return rules
+
     def load_triage(self) -> tuple[list[TriageRule], _Source | None, list[int]]:
         path = self.root / TRIAGE_FILE
         loaded = self.read(path)
@@ -813,6 +860,7 @@ class _Loader:
         texts = self.load_texts()
         rules, triage_src, rule_lines = self.load_triage()
         synonyms = self.load_synonyms(entries)
+        scope = self.load_scope()
         self.check_topics(topics, sources, topic_lines)
         self.check_entries(entries, texts.disclaimer if texts else None)
         self.check_triage(rules, triage_src, rule_lines, {e.id for e in entries})
@@ -835,6 +883,7 @@ class _Loader:
             triage=tuple(rules),
             synonyms=MappingProxyType(dict(sorted(synonyms.items()))),
             texts=texts,
+            scope=tuple(scope),
         )
 
 

@@ -57,6 +57,14 @@ def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
+def _search_any(
+    combined: re.Pattern[str] | None, patterns: tuple[re.Pattern[str], ...], cleaned: str
+) -> bool:
+    if combined is not None:
+        return combined.search(cleaned) is not None
+    return any(p.search(cleaned) for p in patterns)
+
+
 @dataclass(frozen=True, slots=True)
 class TriageRule:
     """An urgent warning-sign rule matched against a cleaned message."""
@@ -76,23 +84,40 @@ class TriageRule:
         object.__setattr__(self, "_any", _combine(self.any))
         object.__setattr__(self, "_unless", _combine(self.unless))
 
-    def _search_any(
-        self, combined: re.Pattern[str] | None, patterns: tuple[re.Pattern[str], ...], cleaned: str
-    ) -> bool:
-        if combined is not None:
-            return combined.search(cleaned) is not None
-        return any(p.search(cleaned) for p in patterns)
-
     def matches(self, cleaned: str) -> bool:
         """Return True if the rule triggers for an already cleaned message.
 
         The positive patterns run first: almost every message matches none of them,
         so the ``unless`` patterns are only searched when they could matter.
         """
-        triggered = self._search_any(self._any, self.any, cleaned) or any(
+        triggered = _search_any(self._any, self.any, cleaned) or any(
             group and all(p.search(cleaned) for p in group) for group in self.all
         )
-        return triggered and not self._search_any(self._unless, self.unless, cleaned)
+        return triggered and not _search_any(self._unless, self.unless, cleaned)
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRule:
+    """Something that shares words with this FAQ but is outside it (period cramps,
+    a "cramped" flat): answered with ``reply`` instead of a wrong entry."""
+
+    id: str
+    name: str
+    reply: str
+    any: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+    _any: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _unless: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _combine(self.any))
+        object.__setattr__(self, "_unless", _combine(self.unless))
+
+    def matches(self, cleaned: str) -> bool:
+        """True if the cleaned message is about this out-of-scope subject."""
+        return _search_any(self._any, self.any, cleaned) and not _search_any(
+            self._unless, self.unless, cleaned
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +145,7 @@ class Knowledge:
     triage: tuple[TriageRule, ...]
     synonyms: Mapping[str, str]
     texts: Texts
+    scope: tuple[ScopeRule, ...] = ()
 
     @property
     def phrasing_count(self) -> int:

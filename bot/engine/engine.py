@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from bot.config import EngineSettings
-from bot.content import Entry, Knowledge, TriageRule
+from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.index import BM25Params, FieldIndex
 from bot.engine.text import clean
@@ -62,7 +62,8 @@ class Decision:
     score: float
     alternatives: tuple[Candidate, ...]
     triage: TriageRule | None = None
-    refusal: Literal["dose"] | None = None
+    refusal: Literal["dose", "scope"] | None = None
+    scope: ScopeRule | None = None
     candidates: tuple[Candidate, ...] = field(default=())
 
     @property
@@ -205,6 +206,11 @@ class Engine:
         def decision(
             outcome: Outcome, entry: Entry | None, score: float, **extra: object
         ) -> Decision:
+            fields: dict[str, object] = {
+                "alternatives": alternatives,
+                "candidates": tuple(ranked[:5]),
+                **extra,
+            }
             return Decision(
                 question=question,
                 cleaned=text,
@@ -212,9 +218,7 @@ class Engine:
                 outcome=outcome,
                 entry=entry,
                 score=round(score, 4),
-                alternatives=alternatives,
-                candidates=tuple(ranked[:5]),
-                **extra,  # type: ignore[arg-type]
+                **fields,  # type: ignore[arg-type]
             )
 
         if rule is not None:
@@ -222,6 +226,10 @@ class Engine:
                 return decision("urgent", best.entry, best.score, triage=rule)
             related = self.entry(rule.related) if rule.related else None
             return decision("urgent", related, best.score if best else 0.0, triage=rule)
+        scope = next((r for r in self.knowledge.scope if r.matches(text)), None)
+        if scope is not None:
+            # Outside the FAQ: near-miss suggestions would only point back into it.
+            return decision("no_answer", None, 0.0, refusal="scope", scope=scope, alternatives=())
         if _DOSE_REQUEST.search(text):
             return decision("no_answer", None, best.score if best else 0.0, refusal="dose")
         if confident and best is not None:

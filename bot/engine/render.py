@@ -95,8 +95,13 @@ def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 50
         card = entry_card(knowledge, decision.entry)
         related = _related(knowledge, decision.entry)
         return Reply(note, (card,), related=related, feedback=True, notes=notes)
-    body = DOSE_REFUSAL if decision.refusal == "dose" else knowledge.texts.no_answer
-    if decision.alternatives:
+    if decision.scope is not None:
+        body = decision.scope.reply
+    elif decision.refusal == "dose":
+        body = DOSE_REFUSAL
+    else:
+        body = knowledge.texts.no_answer
+    if decision.alternatives and decision.scope is None:
         lines = "\n".join(f"• {escape_markdown(c.entry.title)}" for c in decision.alternatives)
         body += f"\n\n**Maybe one of these helps:**\n{lines}"
     card = Card(
