@@ -184,7 +184,10 @@ URGENT = [
     ("tbh id rather be dead than keep cramping like this", "self-harm"),
     ("i would rather not wake up tomorrow", "self-harm"),
     ("dad accidentally took his baclofen twice this morning and now hes really groggy", "overdose"),
-    ("i think i took too many of my tizanidine pills by mistake, feel dizzy and out of it", "overdose"),
+    (
+        "i think i took too many of my tizanidine pills by mistake, feel dizzy and out of it",
+        "overdose",
+    ),
     ("my neck is spasming and i cant get enough air in", "breathing"),
     ("cant pull any air into my lungs, ribs cramping", "breathing"),
     ("baby has a temperature of 39 and screams when i move her head", "meningitis"),
@@ -194,7 +197,10 @@ URGENT = [
     ("had a thyroid op last week and now my fingers keep cramping", "low-calcium"),
     ("since my parathyroid op my lips tingle and hands spasm", "low-calcium"),
     ("got tackled hard at footy and my neck is stiff and my arm feels weak", "head-neck-injury"),
-    ("took a big hit in hockey, now my neck is spasming and my hand is tingling", "head-neck-injury"),
+    (
+        "took a big hit in hockey, now my neck is spasming and my hand is tingling",
+        "head-neck-injury",
+    ),
 ]
 
 ORDINARY = [
