@@ -114,6 +114,7 @@ async def _run(config: Config) -> int:
         store = await open_store(config)
     except StorageError as exc:
         return _storage_error(exc)
+    status = 1
     try:
         try:
             knowledge = await load_knowledge(config)
@@ -123,11 +124,13 @@ async def _run(config: Config) -> int:
         engine = await asyncio.to_thread(Engine, knowledge, config.engine, learned)
         log.info("content loaded: %s", knowledge.summary_line())
         bot = bot_class(config)(config, store, engine)
-        return await _serve(bot, config.token)
+        status = await _serve(bot, config.token)
     finally:
         unwritten = await store.close()
         if unwritten:
             log.error("%d logged rows could not be written before exit", unwritten)
+    # A clean stop means every logged row reached the database; say so in the status.
+    return 1 if unwritten and status == 0 else status
 
 
 async def _serve(bot: FAQBot, token: str) -> int:
