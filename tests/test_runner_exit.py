@@ -21,7 +21,7 @@ class FakeStore:
     async def learned(self, guild_id: str | None = None) -> list[Any]:
         return []
 
-    async def close(self, timeout: float = 10.0) -> int:
+    async def close(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109
         self.closed = True
         return self.unwritten
 
