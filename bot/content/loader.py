@@ -603,22 +603,12 @@ class _Loader:
         path = self.root / SCOPE_FILE
         if not path.exists():
             return []
-        loaded = self.read(path)
-        if loaded is None:
+        tables = self.read_tables(path, "outside")
+        if tables is None:
             return []
-        data, src = loaded
-        for key in data:
-            if key != "outside":
-                self.issue(
-                    path,
-                    src.header_line(key) or src.key_line(key, None),
-                    f"unknown top-level key '{key}' (allowed: outside)",
-                )
-        raw_rules = data.get("outside", [])
-        if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
-            self.issue(path, None, "'outside' must be written as [[outside]] tables")
+        raw_rules, src, starts = tables
+        if raw_rules is None:
             return []
-        starts = src.block_starts("outside")
         rules: list[ScopeRule] = []
         seen: set[str] = set()
         for index, raw in enumerate(raw_rules):
@@ -643,26 +633,38 @@ class _Loader:
                 rules.append(ScopeRule(rid, name, reply.strip(), any_, unless))
         return rules
 
-    def load_triage(self) -> tuple[list[TriageRule], _Source | None, list[int]]:
-        path = self.root / TRIAGE_FILE
+    def read_tables(
+        self, path: Path, name: str
+    ) -> tuple[list[dict[str, Any]] | None, _Source, list[int]] | None:
+        """A file made only of ``[[name]]`` tables: the tables (None if malformed, reported),
+        the source and their start lines; None if the file cannot be read."""
         loaded = self.read(path)
         if loaded is None:
-            return [], None, []
+            return None
         data, src = loaded
         for key in data:
-            if key != "rules":
+            if key != name:
                 self.issue(
                     path,
                     src.header_line(key) or src.key_line(key, None),
-                    f"unknown top-level key '{key}' (allowed: rules)",
+                    f"unknown top-level key '{key}' (allowed: {name})",
                 )
-        raw_rules = data.get("rules", [])
-        if not isinstance(raw_rules, list) or not all(isinstance(r, dict) for r in raw_rules):
-            self.issue(path, None, "'rules' must be written as [[rules]] tables")
+        tables = data.get(name, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            self.issue(path, None, f"'{name}' must be written as [[{name}]] tables")
+            return None, src, []
+        return tables, src, src.block_starts(name)
+
+    def load_triage(self) -> tuple[list[TriageRule], _Source | None, list[int]]:
+        path = self.root / TRIAGE_FILE
+        tables = self.read_tables(path, "rules")
+        if tables is None:
+            return [], None, []
+        raw_rules, src, starts = tables
+        if raw_rules is None:
             return [], src, []
         if not raw_rules:
             self.issue(path, None, "no [[rules]] defined")
-        starts = src.block_starts("rules")
         rules: list[TriageRule] = []
         lines: list[int] = []
         for index, raw in enumerate(raw_rules):
