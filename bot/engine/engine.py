@@ -6,7 +6,6 @@ and the evaluation all act on exactly the same result.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections import defaultdict
@@ -141,14 +140,10 @@ class Engine:
         ]
         self._answer_vocab = [set(doc) for doc in answer_docs]
         self.analyzer.set_vocabulary(surface)
-        n = max(len(phrase_docs), 1)
-        self._unknown_idf = math.log((n + 1) / 0.5)
-        self._coverage_idf = {
-            term: math.log((n + 1) / (df + 0.5))
-            for term, df in self.phrasings.document_frequency.items()
-        }
-        for term, df in self.answers.document_frequency.items():
-            self._coverage_idf.setdefault(term, math.log((n + 1) / (df + 0.5)))
+        # Stems the index has seen anywhere: a question word outside it is "unseen".
+        self._known_terms = frozenset(self.phrasings.document_frequency) | frozenset(
+            self.answers.document_frequency
+        )
         self._learned: dict[str | None, list[_LearnedDoc]] = defaultdict(list)
         self._lock = threading.Lock()
         # Members ask the same questions again and again; ranking is pure given the
@@ -276,7 +271,7 @@ class Engine:
         return max(specificity(word) for word in concept.surface.split())
 
     def _is_known(self, concept: Concept) -> bool:
-        return not self._coverage_idf.keys().isdisjoint(concept.stems)
+        return not self._known_terms.isdisjoint(concept.stems)
 
     def _total_weight(self, concepts: Sequence[Concept], weights: Sequence[float]) -> float:
         """What full coverage would earn; words the index has never seen saturate.
