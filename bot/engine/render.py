@@ -7,7 +7,7 @@ embeds), and the CLI prints ``reply_text`` of the same ``Reply``, so what
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from bot.content import Entry, Knowledge, Topic, limits
@@ -51,7 +51,6 @@ class Reply:
     suggestions: tuple[Candidate, ...] = ()
     related: tuple[Entry, ...] = ()
     feedback: bool = False
-    notes: tuple[str, ...] = field(default=())
 
 
 def source_names(knowledge: Knowledge, entry: Entry) -> str:
@@ -85,16 +84,15 @@ def _truncation_note(decision: Decision, limit: int) -> str | None:
 def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 500) -> Reply:
     """Build the reply the bot posts for ``decision``."""
     note = _truncation_note(decision, limit)
-    notes = (note,) if note else ()
     if decision.outcome == "urgent" and decision.triage is not None:
         content = clip(decision.triage.guidance + (f"\n{note}" if note else ""), CONTENT_MAX)
         cards = (entry_card(knowledge, decision.entry),) if decision.entry else ()
         related = _related(knowledge, decision.entry) if decision.entry else ()
-        return Reply(content, cards, related=related, feedback=bool(cards), notes=notes)
+        return Reply(content, cards, related=related, feedback=bool(cards))
     if decision.outcome == "answer" and decision.entry is not None:
         card = entry_card(knowledge, decision.entry)
         related = _related(knowledge, decision.entry)
-        return Reply(note, (card,), related=related, feedback=True, notes=notes)
+        return Reply(note, (card,), related=related, feedback=True)
     if decision.scope is not None:
         body = decision.scope.reply
     elif decision.refusal == "dose":
@@ -110,7 +108,7 @@ def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 50
         description=clip(body, DESCRIPTION_MAX),
         footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
     )
-    return Reply(note, (card,), suggestions=decision.alternatives, notes=notes)
+    return Reply(note, (card,), suggestions=decision.alternatives)
 
 
 def topic_reply(knowledge: Knowledge, topic: Topic) -> Reply:
