@@ -73,6 +73,16 @@ class ModerationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswersSettings:
+    """Where members are answered besides /ask, mentions and DMs."""
+
+    #: False: only moderators may use the "Answer with FAQ" message menu in a server.
+    context_menu_public: bool = True
+    #: Forum channels whose new posts get one suggestion card when the bot is confident.
+    forum_channel_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = "INFO"
 
@@ -85,6 +95,7 @@ class Config:
     engine: EngineSettings = field(default_factory=EngineSettings)
     cooldown: CooldownSettings = field(default_factory=CooldownSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
+    answers: AnswersSettings = field(default_factory=AnswersSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: Path | None = None
     token: str | None = field(default=None, repr=False)
@@ -198,6 +209,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
     },
     "cooldown": {"rate": _int(1, 1000), "per_seconds": _float(0.0, 86_400.0)},
     "moderation": {"role_ids": _snowflakes},
+    "answers": {"context_menu_public": _bool, "forum_channel_ids": _snowflakes},
     "logging": {"level": _level},
 }
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -207,6 +219,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "engine": EngineSettings,
     "cooldown": CooldownSettings,
     "moderation": ModerationSettings,
+    "answers": AnswersSettings,
     "logging": LoggingSettings,
 }
 PATH_KEYS = {("storage", "database_path"), ("content", "path")}

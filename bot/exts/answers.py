@@ -2,6 +2,11 @@
 
 Each answers first (Discord allows 3 seconds) and writes logs afterwards; each
 takes an optional ``private`` flag to answer ephemerally.
+
+/ask and /topics are also available to members who install the app to their
+account (``allowed_installs`` users, every context). Where the bot is not in
+the server (or in a DM between members) they always answer ephemerally, and
+/ask logs only as DM scope (see ``bot.exts._reach``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from discord.ext import commands
 
 from bot.content import limits
 from bot.engine.render import info_reply, topic_reply, topics_reply
+from bot.exts._reach import reach
 from bot.exts.errors import cooldown_text
 from bot.ui import reply_payload
 
@@ -27,6 +33,12 @@ QUESTION_MAX = 500
 CHOICES_MAX = 25
 PRIVATE_HELP = "Only you see the answer"
 RESERVED = frozenset({"ask", "topics", "about"})
+
+
+def everywhere(func: Any) -> Any:
+    """Installable to servers and to members' accounts; usable in servers, DMs, group DMs."""
+    func = app_commands.allowed_installs(guilds=True, users=True)(func)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(func)
 
 
 def about_text(bot: FAQBot) -> str:
@@ -72,6 +84,7 @@ class Answers(commands.Cog):
     # -- /ask ----------------------------------------------------------------------------------
 
     @app_commands.command(name="ask", description="Ask a question about muscle spasms or cramps")
+    @everywhere
     @app_commands.describe(question="Your question, in your own words", private=PRIVATE_HELP)
     async def ask(
         self,
@@ -87,14 +100,17 @@ class Answers(commands.Cog):
                     cooldown_text(verdict.retry_after), ephemeral=True
                 )
                 return
-            decision, reply = bot.decide(question, interaction.guild_id)
+            where = reach(interaction)
+            decision, reply = bot.decide(question, where.guild_id)
             payload = reply_payload(reply, question=question)
-            await interaction.response.send_message(**payload.kwargs(), ephemeral=private)
+            await interaction.response.send_message(
+                **payload.kwargs(), ephemeral=private or not where.present
+            )
             await bot.record_decision(
                 decision,
                 source_id=interaction.id,
-                guild_id=interaction.guild_id,
-                channel_id=interaction.channel_id,
+                guild_id=where.guild_id,
+                channel_id=where.channel_id,
                 author_id=interaction.user.id,
             )
 
@@ -141,10 +157,12 @@ class Answers(commands.Cog):
         await interaction.response.send_message(**payload.kwargs(), ephemeral=private)
 
     @app_commands.command(name="topics", description="List the topics I can help with")
+    @everywhere
     @app_commands.describe(private=PRIVATE_HELP)
     async def topics(self, interaction: discord.Interaction[Any], private: bool = False) -> None:
         payload = reply_payload(topics_reply(self.bot.knowledge))
-        await interaction.response.send_message(**payload.kwargs(), ephemeral=private)
+        ephemeral = private or not reach(interaction).present
+        await interaction.response.send_message(**payload.kwargs(), ephemeral=ephemeral)
 
     @app_commands.command(
         name="about",

@@ -15,6 +15,7 @@ import discord
 
 from bot.content import Entry, Knowledge
 from bot.engine.render import Reply, entry_card
+from bot.exts._reach import reach
 from bot.storage import FeedbackRecord, MissedRecord
 from bot.ui import DYNAMIC_ITEMS, question_from, reply_payload
 
@@ -30,9 +31,14 @@ RELATED_MAX = 25
 
 
 def place(interaction: discord.Interaction[Any]) -> tuple[str, str]:
-    """(guild id or "dm", channel id) as the store keys them."""
-    guild = str(interaction.guild_id) if interaction.guild_id else "dm"
-    return guild, str(interaction.channel_id or 0)
+    """(guild id or "dm", channel id) as the store keys them.
+
+    Clicks on answers shown by a user install in a server the bot is not in are
+    DM scope: that server's queue is not the bot's to fill.
+    """
+    where = reach(interaction)
+    guild = str(where.guild_id) if where.guild_id else "dm"
+    return guild, str(where.channel_id or 0)
 
 
 def related_entries(knowledge: Knowledge, entry: Entry) -> tuple[Entry, ...]:

@@ -26,6 +26,27 @@ log = logging.getLogger(__name__)
 SEEN_MAX = 4096
 
 
+def question_text(content: str, bot_id: int | None) -> str:
+    """A message's text as a question: the bot's own mention removed, whitespace folded."""
+    text = content
+    if bot_id is not None:
+        text = re.sub(rf"<@!?{bot_id}>", " ", text)
+    return " ".join(text.split())
+
+
+def is_forum_starter(message: discord.Message, forum_ids: tuple[int, ...]) -> bool:
+    """The first message of a post in a watched forum (answered by ``bot.exts.forums``).
+
+    A thread's starter message has the thread's own id.
+    """
+    channel = message.channel
+    return (
+        isinstance(channel, discord.Thread)
+        and message.id == channel.id
+        and channel.parent_id in forum_ids
+    )
+
+
 class Mentions(commands.Cog):
     """Answers ``@bot question`` in servers and any DM."""
 
@@ -53,14 +74,13 @@ class Mentions(commands.Cog):
             return False
         if message.guild is None:
             return True
+        if is_forum_starter(message, self.bot.config.answers.forum_channel_ids):
+            return False  # the forum post as a whole is answered once, by bot.exts.forums
         return any(user.id == me.id for user in message.mentions)
 
     def question_text(self, message: discord.Message) -> str:
         me = self.bot.user
-        text = message.content
-        if me is not None:
-            text = re.sub(rf"<@!?{me.id}>", " ", text)
-        return " ".join(text.split())
+        return question_text(message.content, me.id if me else None)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -39,6 +39,10 @@ DEFAULT_EVERYONE_PERMISSIONS = (
 
 TEXT_CHANNEL = 0
 DM_CHANNEL = 1
+GROUP_DM_CHANNEL = 3
+PUBLIC_THREAD = 11
+FORUM_CHANNEL = 15
+THREAD_TYPES = (10, 11, 12)
 
 
 class SnowflakeFactory:
@@ -89,6 +93,7 @@ class User:
             "flags": 0,
             "banner": None,
             "accent_color": None,
+            "primary_guild": None,
         }
         if self.bot:
             payload["bot"] = True
@@ -130,7 +135,12 @@ class Role:
 
 @dataclass(eq=False)
 class Channel:
-    """A guild text channel or a DM channel (``guild`` is ``None``)."""
+    """A guild channel (text, forum, or a thread with a ``parent``) or a DM / group DM.
+
+    A forum post is a thread whose ``parent`` is a forum channel; its starter
+    message has the thread's id, and ``starter_posted`` says whether it exists
+    yet (Discord refuses bot messages in the post until it does).
+    """
 
     id: str
     name: str
@@ -138,6 +148,19 @@ class Channel:
     guild: Guild | None = None
     position: int = 0
     recipients: list[User] = field(default_factory=list)
+    parent: Channel | None = None
+    owner: User | None = None
+    starter_posted: bool = False
+    pending_content: str = ""
+    created_at: str = field(default_factory=iso_now)
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
+
+    @property
+    def is_forum_post(self) -> bool:
+        return self.is_thread and self.parent is not None and self.parent.type == FORUM_CHANNEL
 
     @property
     def guild_id(self) -> str | None:
@@ -149,13 +172,60 @@ class Channel:
 
     def to_payload(self) -> dict[str, Any]:
         if self.guild is None:
-            return {
+            payload: dict[str, Any] = {
                 "id": self.id,
                 "type": self.type,
                 "last_message_id": None,
                 "flags": 0,
                 "recipients": [u.to_payload() for u in self.recipients],
             }
+            if self.type == GROUP_DM_CHANNEL:
+                owner = self.owner or (self.recipients[0] if self.recipients else None)
+                payload |= {"name": self.name or None, "icon": None}
+                if owner is not None:
+                    payload["owner_id"] = owner.id
+            return payload
+        if self.is_thread:
+            return self._thread_payload()
+        if self.type == FORUM_CHANNEL:
+            return self._guild_channel_payload() | {
+                "available_tags": [],
+                "default_reaction_emoji": None,
+                "default_thread_rate_limit_per_user": 0,
+                "default_sort_order": None,
+                "default_forum_layout": 0,
+                "default_tag_setting": "match_some",
+            }
+        return self._guild_channel_payload()
+
+    def _thread_payload(self) -> dict[str, Any]:
+        """A thread as Discord's ``ThreadResponse`` (checked against the spec by the server)."""
+        assert self.guild is not None and self.parent is not None and self.owner is not None
+        return {
+            "id": self.id,
+            "type": self.type,
+            "guild_id": self.guild.id,
+            "name": self.name,
+            "parent_id": self.parent.id,
+            "owner_id": self.owner.id,
+            "last_message_id": self.id if self.starter_posted else None,
+            "flags": 0,
+            "rate_limit_per_user": 0,
+            "thread_metadata": {
+                "archived": False,
+                "archive_timestamp": self.created_at,
+                "auto_archive_duration": 4320,
+                "locked": False,
+                "create_timestamp": self.created_at,
+            },
+            "message_count": 1 if self.starter_posted else 0,
+            "member_count": 1,
+            "total_message_sent": 1 if self.starter_posted else 0,
+            "applied_tags": [],
+        }
+
+    def _guild_channel_payload(self) -> dict[str, Any]:
+        assert self.guild is not None
         return {
             "id": self.id,
             "type": self.type,
@@ -229,6 +299,7 @@ class Guild:
     _new_id: Callable[[], str]
     _on_change: Callable[[Guild, str, dict[str, Any]], None]
     channels: list[Channel] = field(default_factory=list)
+    threads: list[Channel] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     members: dict[str, Member] = field(default_factory=dict)
     joined_at: str = field(default_factory=iso_now)
@@ -240,6 +311,23 @@ class Guild:
         self.channels.append(channel)
         self._on_change(self, "CHANNEL_CREATE", channel.to_payload())
         return channel
+
+    def add_forum(self, name: str) -> Channel:
+        """A forum channel (``GUILD_FORUM``): members post threads in it, not messages."""
+        return self.add_channel(name, type=FORUM_CHANNEL)
+
+    def add_thread(self, parent: Channel, name: str, owner: User) -> Channel:
+        """A public thread in ``parent`` (no event: the server dispatches THREAD_CREATE)."""
+        thread = Channel(
+            id=self._new_id(),
+            name=name,
+            type=PUBLIC_THREAD,
+            guild=self,
+            parent=parent,
+            owner=owner,
+        )
+        self.threads.append(thread)
+        return thread
 
     def add_role(self, name: str, permissions: int = 0, *, managed: bool = False) -> Role:
         role = Role(
@@ -270,7 +358,7 @@ class Guild:
             raise KeyError(f"user {user.id} is not a member of guild {self.name!r}") from None
 
     def channel(self, channel_id: str) -> Channel | None:
-        return next((c for c in self.channels if c.id == channel_id), None)
+        return next((c for c in [*self.channels, *self.threads] if c.id == channel_id), None)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)

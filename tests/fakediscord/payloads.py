@@ -11,6 +11,16 @@ from typing import Any
 
 from .models import DM_CHANNEL, Channel, Guild, Member, Role, User, iso_now
 
+#: Interaction ``context`` values (InteractionContextType in the spec).
+CONTEXT_GUILD = 0
+CONTEXT_BOT_DM = 1
+CONTEXT_PRIVATE_CHANNEL = 2
+#: Keys of ``authorizing_integration_owners`` (ApplicationIntegrationType).
+GUILD_INSTALL = "0"
+USER_INSTALL = "1"
+#: What a user-installed app may do in a server it is not in (Discord's fixed set).
+USER_INSTALL_APP_PERMISSIONS = (1 << 14) | (1 << 15) | (1 << 17) | (1 << 18)
+
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 OPTION_SUB_COMMAND = 1
@@ -68,7 +78,6 @@ def user_message(
         "type": 0,
         "flags": 0,
         "components": [],
-        "nonce": None,
     }
     if guild is not None:
         message["guild_id"] = guild.id
@@ -99,8 +108,15 @@ def interaction_base(
     user: User,
     channel: Channel,
     bot_member: Member | None,
+    user_install: bool = False,
+    bot_present: bool = True,
 ) -> dict[str, Any]:
-    """Fields every interaction shares, for a guild or a DM."""
+    """Fields every interaction shares, for a guild or a DM.
+
+    ``user_install``: run from the app installed to ``user``'s account, so
+    ``authorizing_integration_owners`` names the user; with ``bot_present``
+    False the server (or DM between members) is one the bot is not in.
+    """
     guild = channel.guild
     payload: dict[str, Any] = {
         "id": interaction_id,
@@ -123,8 +139,18 @@ def interaction_base(
         payload["member"] = member_with_permissions(member)
         payload["channel"]["permissions"] = str(member.permissions())
         payload["app_permissions"] = str(bot_member.permissions() if bot_member else 0)
-        payload["authorizing_integration_owners"] = {"0": guild.id}
-        payload["context"] = 0
+        owners = {GUILD_INSTALL: guild.id} if bot_present else {}
+        if user_install:
+            owners[USER_INSTALL] = user.id
+        if not bot_present:
+            payload["app_permissions"] = str(USER_INSTALL_APP_PERMISSIONS)
+        payload["authorizing_integration_owners"] = owners
+        payload["context"] = CONTEXT_GUILD
+    elif user_install or not bot_present:
+        payload["user"] = user.to_payload()
+        payload["app_permissions"] = str(USER_INSTALL_APP_PERMISSIONS)
+        payload["authorizing_integration_owners"] = {USER_INSTALL: user.id}
+        payload["context"] = CONTEXT_BOT_DM if bot_present else CONTEXT_PRIVATE_CHANNEL
     else:
         payload["user"] = user.to_payload()
         payload["app_permissions"] = "0"

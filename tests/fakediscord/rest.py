@@ -20,6 +20,7 @@ from aiohttp import BodyPartReader, web
 
 from . import store, validation
 from .interactions import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT, FakeInteraction
+from .models import FORUM_CHANNEL
 from .records import RecordedFile, RecordedRequest
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 Result = tuple[int, Any]
 Handler = Callable[["RestApi", RecordedRequest, dict[str, str]], Awaitable[Result]]
 _ROUTES: list[tuple[frozenset[str], re.Pattern[str], Handler]] = []
+#: A bot retrying a not-yet-postable forum post more often than this is hammering Discord.
+FORUM_REFUSALS_MAX = 10
 
 
 def route(methods: str, pattern: str) -> Callable[[Handler], Handler]:
@@ -379,6 +382,7 @@ class RestApi:
             return 200, list(reversed(self.server.messages.get(channel.id, [])))[:limit]
         payload = rec.json or {}
         self.check_message(rec, payload, creates=True)
+        self._check_postable(rec, channel)
         referenced = None
         ref = payload.get("message_reference")
         if ref:
@@ -387,6 +391,22 @@ class RestApi:
                 raise invalid_form([f"message_reference: unknown message {ref['message_id']}"])
         message = self.new_bot_message(rec, channel, payload, referenced=referenced)
         return 200, self.store(message)
+
+    def _check_postable(self, rec: RecordedRequest, channel: Channel) -> None:
+        """Forums take threads, not messages; a new post takes none until its first message.
+
+        Discord answers both with 40058. That refusal is expected of a new post
+        (the bot must retry), so it is counted, not a violation -- unless the
+        bot keeps hammering the same post.
+        """
+        if channel.type == FORUM_CHANNEL:
+            self.violation(rec, "bot message sent to a forum channel itself (post in a thread)")
+            raise ApiError(400, 40058, "Cannot send a message in a forum channel")
+        if channel.is_forum_post and not channel.starter_posted:
+            self.server.forum_refusals.append(channel.id)
+            if self.server.forum_refusals.count(channel.id) > FORUM_REFUSALS_MAX:
+                self.violation(rec, f"more than {FORUM_REFUSALS_MAX} refused posts in {channel.id}")
+            raise ApiError(400, 40058, "Cannot send a message in a forum channel")
 
     def _message(self, rec: RecordedRequest, p: dict[str, str]) -> dict[str, Any]:
         self.channel(rec, p["channel"])

@@ -38,6 +38,8 @@ from .interactions import (
 from .models import (
     DEFAULT_EVERYONE_PERMISSIONS,
     DM_CHANNEL,
+    FORUM_CHANNEL,
+    GROUP_DM_CHANNEL,
     Channel,
     Guild,
     Member,
@@ -69,7 +71,12 @@ class FakeDiscord:
         self.owner = User(id=self.new_id(), username="guild-owner")
         self.users: dict[str, User] = {u.id: u for u in (self.bot_user, self.owner)}
         self.guilds: dict[str, Guild] = {}
+        # Servers and DMs between members that the bot is NOT in (reached by a user install).
+        self.foreign_guilds: dict[str, Guild] = {}
+        self.private_channels: dict[str, Channel] = {}
         self.dm_channels: dict[str, Channel] = {}
+        # Thread ids of every bot message refused with 40058 (a forum post not yet postable).
+        self.forum_refusals: list[str] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.commands: list[dict[str, Any]] = []
         self.guild_commands: dict[str, list[dict[str, Any]]] = {}
@@ -162,6 +169,54 @@ class FakeDiscord:
         self.gateway.dispatch("GUILD_CREATE", guild.to_create_payload(), guild_id=guild.id)
         return guild
 
+    def add_foreign_guild(self, name: str) -> Guild:
+        """A server the bot is not in: no GUILD_CREATE, and its channels are unknown to REST.
+
+        Members reach the bot there only through the app installed to their account.
+        """
+        guild_id = self.new_id()
+        everyone = Role(
+            id=guild_id,
+            name="@everyone",
+            permissions=DEFAULT_EVERYONE_PERMISSIONS,
+            position=0,
+            guild_id=guild_id,
+        )
+        guild = Guild(
+            id=guild_id,
+            name=name,
+            owner=self.owner,
+            everyone=everyone,
+            _new_id=self.new_id,
+            _on_change=self._guild_changed,
+        )
+        guild.members[self.owner.id] = Member(user=self.owner, guild=guild)
+        self.foreign_guilds[guild.id] = guild
+        return guild
+
+    def private_channel(self, *users: User, group: bool = False) -> Channel:
+        """A DM (or group DM) between members, without the bot."""
+        channel = Channel(
+            id=self.new_id(),
+            name="",
+            type=GROUP_DM_CHANNEL if group else DM_CHANNEL,
+            recipients=list(users),
+            owner=users[0] if users else None,
+        )
+        self.private_channels[channel.id] = channel
+        return channel
+
+    def bot_present(self, channel: Channel) -> bool:
+        """Whether the bot is in ``channel``'s server or DM (and so receives its events)."""
+        if channel.guild is not None:
+            return channel.guild.id in self.guilds
+        return channel.id not in self.private_channels
+
+    def check_own_payload(self, schema: str, payload: dict[str, Any], what: str) -> None:
+        """Record a violation if a payload the fake sends the bot breaks Discord's spec."""
+        for problem in self.validator.check_schema(schema, payload):
+            self.record_violation(f"fake {what} is not a valid {schema}: {problem}")
+
     def _guild_changed(self, guild: Guild, event: str, data: dict[str, Any]) -> None:
         if guild.id in self.guilds:
             self.gateway.dispatch(event, data, guild_id=guild.id)
@@ -182,7 +237,7 @@ class FakeDiscord:
         return next((c for c in self.dm_channels.values() if c.id == channel_id), None)
 
     def all_channels(self) -> dict[str, Channel]:
-        channels = {c.id: c for g in self.guilds.values() for c in g.channels}
+        channels = {c.id: c for g in self.guilds.values() for c in [*g.channels, *g.threads]}
         channels.update({c.id: c for c in self.dm_channels.values()})
         return channels
 
@@ -314,6 +369,8 @@ class FakeDiscord:
             mention_everyone=mention_everyone,
         )
         self.messages.setdefault(channel.id, []).append(message)
+        if not self.bot_present(channel):
+            return message  # the bot is not there: it receives nothing
         bot_mentioned = any(u.id == self.bot_user.id for u in users)
         self.gateway.dispatch(
             "MESSAGE_CREATE",
@@ -337,10 +394,20 @@ class FakeDiscord:
         )
 
     def _new_interaction(
-        self, type: int, user: User | Member, channel: Channel, data: dict[str, Any], **extra: Any
+        self,
+        type: int,
+        user: User | Member,
+        channel: Channel,
+        data: dict[str, Any],
+        *,
+        user_install: bool = False,
+        **extra: Any,
     ) -> FakeInteraction:
         user = user.user if isinstance(user, Member) else user
         guild = channel.guild
+        present = self.bot_present(channel)
+        if not present and not user_install:
+            raise ValueError("the bot is not in this channel: only a user install reaches it")
         interaction_id, token = self.new_id(), "fake-" + secrets.token_urlsafe(48)
         payload = payloads.interaction_base(
             interaction_id=interaction_id,
@@ -349,8 +416,11 @@ class FakeDiscord:
             type=type,
             user=user,
             channel=channel,
-            bot_member=guild.members.get(self.bot_user.id) if guild else None,
+            bot_member=guild.members.get(self.bot_user.id) if guild and present else None,
+            user_install=user_install,
+            bot_present=present,
         )
+        self._check_interaction_owners(payload)
         payload["data"] = data
         payload.update(extra)
         interaction = FakeInteraction(
@@ -366,11 +436,47 @@ class FakeDiscord:
         self.interactions[interaction_id] = interaction
         return interaction
 
+    def _check_interaction_owners(self, payload: dict[str, Any]) -> None:
+        """``context`` and ``authorizing_integration_owners`` use only the spec's enum values."""
+        contexts = self.validator.enum_values("InteractionContextType")
+        installs = {str(v) for v in self.validator.enum_values("ApplicationIntegrationType")}
+        if payload["context"] not in contexts:
+            self.record_violation(
+                f"fake interaction context {payload['context']} not in {contexts}"
+            )
+        unknown = set(payload["authorizing_integration_owners"]) - installs
+        if unknown:
+            self.record_violation(f"fake integration owner keys {unknown} not in {installs}")
+
+    def _check_invocable(
+        self, command: dict[str, Any], channel: Channel, user_install: bool
+    ) -> None:
+        """Refuse what Discord's client would not offer: a command not installed or allowed here."""
+        integration_types = command.get("integration_types") or [0]
+        wanted_install = 1 if user_install else 0
+        if wanted_install not in integration_types:
+            raise LookupError(
+                f"{command['name']!r} is not installable as "
+                f"{'a user' if user_install else 'a guild'} app "
+                f"(integration_types {integration_types})"
+            )
+        if channel.guild is not None:
+            context = payloads.CONTEXT_GUILD
+        elif self.bot_present(channel):
+            context = payloads.CONTEXT_BOT_DM
+        else:
+            context = payloads.CONTEXT_PRIVATE_CHANNEL
+        contexts = command.get("contexts")
+        if contexts is not None and context not in contexts:
+            raise LookupError(
+                f"{command['name']!r} is not allowed in context {context} ({contexts})"
+            )
+
     async def _dispatch_interaction(self, interaction: FakeInteraction) -> FakeInteraction:
         interaction.created_at = time.monotonic()
-        sent = self.gateway.dispatch(
-            "INTERACTION_CREATE", interaction.payload, guild_id=interaction.channel.guild_id
-        )
+        # Interactions from servers the bot is not in arrive on shard 0, like DMs.
+        guild_id = interaction.channel.guild_id if self.bot_present(interaction.channel) else None
+        sent = self.gateway.dispatch("INTERACTION_CREATE", interaction.payload, guild_id=guild_id)
         if not sent:
             raise RuntimeError("no connected gateway session to receive the interaction")
         await self.gateway.flush()
@@ -431,15 +537,147 @@ class FakeDiscord:
         options: dict[str, Any] | None = None,
         subcommand: str | None = None,
         group: str | None = None,
+        user_install: bool = False,
     ) -> FakeInteraction:
-        """A user runs the slash command ``/name`` the bot registered."""
+        """A user runs the slash command ``/name`` the bot registered.
+
+        ``user_install``: from the app installed to the user's account (needed in
+        servers and DMs the bot is not in; only global commands exist there).
+        """
         guild = guild or channel.guild
+        lookup_guild = guild if guild is not None and guild.id in self.guilds else None
+        self._check_invocable(self._command(name, lookup_guild), channel, user_install)
         data = self._command_data(
-            name, guild=guild, options=options, subcommand=subcommand, group=group
+            name, guild=lookup_guild, options=options, subcommand=subcommand, group=group
         )
         return await self._dispatch_interaction(
-            self._new_interaction(APPLICATION_COMMAND, user, channel, data)
+            self._new_interaction(
+                APPLICATION_COMMAND, user, channel, data, user_install=user_install
+            )
         )
+
+    async def invoke_message_command(
+        self,
+        name: str,
+        *,
+        user: User | Member,
+        message: dict[str, Any],
+        user_install: bool = False,
+    ) -> FakeInteraction:
+        """A user picks Apps > ``name`` on ``message`` (a message context menu, type 3).
+
+        Like Discord, the interaction carries the whole target message in
+        ``data.resolved.messages`` -- content included, whatever the bot's intents.
+        """
+        channel = self.get_channel(message["channel_id"]) or self._foreign_channel(
+            message["channel_id"]
+        )
+        guild = channel.guild if channel.guild and channel.guild.id in self.guilds else None
+        command = self._command(name, guild, type=3)
+        self._check_invocable(command, channel, user_install)
+        target = self.find_message(message["id"]) or message
+        self.check_own_payload("MessageResponse", target, "resolved message")
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: target}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self._dispatch_interaction(
+            self._new_interaction(
+                APPLICATION_COMMAND, user, channel, data, user_install=user_install
+            )
+        )
+
+    def _foreign_channel(self, channel_id: str) -> Channel:
+        for guild in self.foreign_guilds.values():
+            channel = guild.channel(channel_id)
+            if channel is not None:
+                return channel
+        if channel_id in self.private_channels:
+            return self.private_channels[channel_id]
+        raise LookupError(f"channel {channel_id} is unknown")
+
+    # -- forums ----------------------------------------------------------------
+    async def create_forum_post(
+        self,
+        forum: Channel,
+        author: User | Member,
+        title: str,
+        content: str = "",
+        *,
+        post_starter: bool = True,
+    ) -> Channel:
+        """A member opens a post in ``forum``: THREAD_CREATE, then (unless told not to)
+        the starter message, whose id is the thread's.
+
+        ``post_starter=False`` models the gap real Discord leaves between the two,
+        during which bot messages in the post are refused with 40058.
+        """
+        if forum.type != FORUM_CHANNEL or forum.guild is None:
+            raise ValueError("create_forum_post needs a forum channel (Guild.add_forum)")
+        user = author.user if isinstance(author, Member) else author
+        thread = forum.guild.add_thread(forum, title, user)
+        thread.pending_content = content
+        self.check_own_payload("GuildChannelResponse", forum.to_payload(), "forum channel")
+        payload = thread.to_payload()
+        self.check_own_payload("ThreadResponse", payload, "thread")
+        self.gateway.dispatch(
+            "THREAD_CREATE", payload | {"newly_created": True}, guild_id=forum.guild.id
+        )
+        self.notifier.notify()
+        await self.gateway.flush()
+        if post_starter:
+            await self.post_starter(thread)
+        return thread
+
+    async def post_starter(self, thread: Channel, content: str | None = None) -> dict[str, Any]:
+        """The post's first message arrives (MESSAGE_CREATE; content only with the intent
+        or a mention of the bot, as on Discord)."""
+        if thread.starter_posted:
+            raise ValueError(f"post {thread.id} already has its starter message")
+        assert thread.owner is not None
+        text = content if content is not None else thread.pending_content
+        users, roles = payloads.parse_mentions(text, thread.guild, self.users)
+        message = payloads.user_message(
+            message_id=thread.id,
+            channel=thread,
+            author=thread.owner,
+            content=text,
+            mentions=users,
+            mention_roles=roles,
+            mention_everyone=False,
+        )
+        self.check_own_payload("MessageResponse", message, "starter message")
+        thread.starter_posted = True
+        self.messages.setdefault(thread.id, []).append(message)
+        bot_mentioned = any(u.id == self.bot_user.id for u in users)
+        self.gateway.dispatch(
+            "MESSAGE_CREATE",
+            lambda s: _message_for_session(s, message, dm=False, bot_mentioned=bot_mentioned),
+            guild_id=thread.guild_id,
+        )
+        self.notifier.notify()
+        await self.gateway.flush()
+        return message
+
+    async def redeliver_thread_create(self, thread: Channel) -> None:
+        """THREAD_CREATE for ``thread`` again (a duplicate delivery, e.g. to a restarted bot)."""
+        assert thread.guild is not None
+        payload = thread.to_payload() | {"newly_created": True}
+        self.gateway.dispatch("THREAD_CREATE", payload, guild_id=thread.guild.id)
+        await self.gateway.flush()
+
+    def bot_messages(self, channel: Channel) -> list[dict[str, Any]]:
+        """Messages the bot posted in ``channel`` (not interaction responses)."""
+        return [
+            m
+            for m in self.messages.get(channel.id, [])
+            if m["author"]["id"] == self.bot_user.id and "interaction_metadata" not in m
+        ]
 
     async def autocomplete(
         self,
@@ -469,6 +707,7 @@ class FakeDiscord:
         *,
         user: User | Member,
         values: list[str] | None = None,
+        user_install: bool = False,
     ) -> FakeInteraction:
         """A user clicks a button (or picks ``values`` in a select) on a stored message."""
         stored = self.find_message(message["id"]) or message
@@ -479,11 +718,9 @@ class FakeDiscord:
             )
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled; a user cannot use it")
-        channel = self.get_channel(stored["channel_id"])
-        if channel is None:
-            raise LookupError(
-                f"channel {stored['channel_id']} of message {stored['id']} is unknown"
-            )
+        channel = self.get_channel(stored["channel_id"]) or self._foreign_channel(
+            stored["channel_id"]
+        )
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
         if component["type"] != 2:
             data["values"] = list(values or [])
@@ -492,7 +729,9 @@ class FakeDiscord:
                 raise ValueError(f"values {values} are not among the select's options {allowed}")
         elif values:
             raise ValueError("buttons take no values")
-        interaction = self._new_interaction(MESSAGE_COMPONENT, user, channel, data, message=stored)
+        interaction = self._new_interaction(
+            MESSAGE_COMPONENT, user, channel, data, message=stored, user_install=user_install
+        )
         return await self._dispatch_interaction(interaction)
 
 

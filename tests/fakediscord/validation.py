@@ -160,6 +160,25 @@ class OpenApiValidator:
                 self._validators[key] = None
         return self._validators[key]
 
+    def check_schema(self, name: str, payload: Any) -> list[str]:
+        """Errors of ``payload`` against ``#/components/schemas/<name>``.
+
+        For what the fake itself sends the bot (threads, messages, channels):
+        a payload real Discord could not send would make a test prove nothing.
+        """
+        key = ("schema", name)
+        if key not in self._validators:
+            schema = {"$ref": f"{SPEC_URI}#/components/schemas/{name}"}
+            self._validators[key] = Draft202012Validator(schema, registry=self._registry)
+        validator = self._validators[key]
+        assert validator is not None
+        return [_describe(e) for e in validator.iter_errors(payload)]
+
+    def enum_values(self, name: str) -> set[Any]:
+        """The ``const`` values of an enum schema such as ``InteractionContextType``."""
+        schema = self._spec["components"]["schemas"][name]
+        return {item["const"] for item in schema.get("oneOf", []) if "const" in item}
+
     def validate(self, op: Operation, body: Any) -> list[str]:
         """Schema errors for ``body`` (the JSON body or multipart payload_json)."""
         validator = self._validator(op)
@@ -316,7 +335,15 @@ def check_command(cmd: Any, where: str = "") -> list[str]:
         return errors
     prefix = f"{where}/" if where else ""
     ctype = cmd.get("type", 1)
-    errors += _check_name(f"{prefix}name", cmd.get("name"), lowercase=ctype in (1, None))
+    if ctype in (2, 3):
+        # User and message menus: 1-32 characters, mixed case and spaces allowed.
+        _check_len(errors, f"{prefix}name", cmd.get("name"), 32, 1)
+        if cmd.get("description"):
+            errors.append(f"{prefix}description: context menu commands take no description")
+        if cmd.get("options"):
+            errors.append(f"{prefix}options: context menu commands take no options")
+    else:
+        errors += _check_name(f"{prefix}name", cmd.get("name"), lowercase=True)
     if ctype in (1, None):
         _check_len(errors, f"{prefix}description", cmd.get("description"), 100, 1)
         errors += _check_options(cmd.get("options"), f"{prefix}options")
