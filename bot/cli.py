@@ -1,4 +1,4 @@
-"""``python -m bot``: run, sync, ask, check-content, eval, missed.
+"""``python -m bot``: run, sync, ask, check-content, eval, missed, healthcheck.
 
 Each subcommand loads the configuration the same way, reports problems as one
 clear line on stderr with a non-zero exit status, and never shows a traceback
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.health import DEFAULT_MAX_AGE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,15 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     from bot.runner import run_bot
 
     return run_bot(config)
+
+
+def cmd_healthcheck(config: Config, args: argparse.Namespace) -> int:
+    """For a container HEALTHCHECK: exit 0 while the running bot's heartbeat is fresh."""
+    from bot.health import check
+
+    healthy, line = check(config.health.heartbeat_path, args.max_age)
+    print(line, file=sys.stdout if healthy else sys.stderr)
+    return EXIT_OK if healthy else EXIT_ERROR
 
 
 def cmd_sync(config: Config, args: argparse.Namespace) -> int:
@@ -217,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("run", cmd_run, "Start the bot (token from DISCORD_TOKEN).")
+    health = add(
+        "healthcheck",
+        cmd_healthcheck,
+        "Exit 0 if the running bot wrote its heartbeat file recently, else 1.",
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE,
+        metavar="SECONDS",
+        help=f"a heartbeat older than this is stale (default: {DEFAULT_MAX_AGE:.0f})",
+    )
     sync = add("sync", cmd_sync, "Register slash commands globally, or with --guild to one guild.")
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (instant)")
     ask = add(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
@@ -34,6 +35,7 @@ from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
 from bot.coordination_bot import Coordinator, LearnedNotice
 from bot.engine import Decision, Engine, Learned, Reply, render_decision
+from bot.health import beat_while
 from bot.storage import MissedRecord, StorageError, Store
 from bot.storage.coordination import try_advisory_lock
 from bot.ui import DYNAMIC_ITEMS
@@ -166,6 +168,7 @@ class FAQBot(commands.Bot):
         self._sync_on_start = sync_on_start
         self._background_tasks = background_tasks
         self._purge_task: asyncio.Task[None] | None = None
+        self._heartbeat_task: asyncio.Task[None] | None = None
         self._reload_lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[object]] = set()
         self.limiter = UserRateLimiter(config.cooldown.rate, config.cooldown.per_seconds)
@@ -256,6 +259,17 @@ class FAQBot(commands.Bot):
         if self._background_tasks:
             await self.start_coordination()
             self._purge_task = asyncio.create_task(self._purge_daily(), name="faqbot: purge")
+        heartbeat = self.config.health.heartbeat_path
+        if heartbeat is not None:
+            self._heartbeat_task = asyncio.create_task(
+                beat_while(heartbeat, self.healthy), name="faqbot: heartbeat"
+            )
+
+    def healthy(self) -> bool:
+        """Ready, connected (a heartbeat was acknowledged) and not shutting down."""
+        if self.stopping or self.is_closed() or not self.is_ready():
+            return False
+        return math.isfinite(self.latency)
 
     async def start_coordination(self) -> None:
         """Hear reloads and learned phrasings from processes sharing the database (PostgreSQL)."""
@@ -396,6 +410,11 @@ class FAQBot(commands.Bot):
     async def close(self) -> None:
         with contextlib.suppress(StorageError):
             await self.coordinator.stop()
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._heartbeat_task
+            self._heartbeat_task = None
         if self._purge_task is not None:
             self._purge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

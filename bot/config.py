@@ -83,6 +83,12 @@ class AnswersSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthSettings:
+    #: File the bot touches while healthy, for ``python -m bot healthcheck`` (unset: none).
+    heartbeat_path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LoggingSettings:
     level: str = "INFO"
 
@@ -96,6 +102,7 @@ class Config:
     cooldown: CooldownSettings = field(default_factory=CooldownSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     answers: AnswersSettings = field(default_factory=AnswersSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: Path | None = None
     token: str | None = field(default=None, repr=False)
@@ -210,6 +217,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "cooldown": {"rate": _int(1, 1000), "per_seconds": _float(0.0, 86_400.0)},
     "moderation": {"role_ids": _snowflakes},
     "answers": {"context_menu_public": _bool, "forum_channel_ids": _snowflakes},
+    "health": {"heartbeat_path": _path},
     "logging": {"level": _level},
 }
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -220,9 +228,10 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "cooldown": CooldownSettings,
     "moderation": ModerationSettings,
     "answers": AnswersSettings,
+    "health": HealthSettings,
     "logging": LoggingSettings,
 }
-PATH_KEYS = {("storage", "database_path"), ("content", "path")}
+PATH_KEYS = {("storage", "database_path"), ("content", "path"), ("health", "heartbeat_path")}
 
 
 def _suggest(name: str, options: list[str]) -> str:

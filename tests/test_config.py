@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -153,3 +154,33 @@ def test_missing_explicit_file(tmp_path: Path) -> None:
 
 def test_example_is_valid_toml() -> None:
     tomllib.loads((REPO / "config.example.toml").read_text(encoding="utf-8"))
+
+
+def test_answers_keys_default_and_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    defaults = load_config(env={})
+    assert defaults.answers.context_menu_public is True
+    assert defaults.answers.forum_channel_ids == ()
+    assert defaults.health.heartbeat_path is None
+    path = write(
+        tmp_path,
+        "[answers]\ncontext_menu_public = false\nforum_channel_ids = [123456789012345678]\n"
+        '[health]\nheartbeat_path = "run/heartbeat"\n',
+    )
+    config = load_config(path, env={"BOT_ANSWERS_FORUM_CHANNEL_IDS": '["223456789012345678"]'})
+    assert config.answers.context_menu_public is False
+    assert config.answers.forum_channel_ids == (223456789012345678,)
+    assert config.health.heartbeat_path == tmp_path / "run/heartbeat"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[answers]\ncontext_menu_public = "no"\n', "[answers] context_menu_public: expected true"),
+        ("[answers]\nforum_channel_ids = 5\n", "[answers] forum_channel_ids: expected a list"),
+        ("[answers]\nforum_channel = []\n", "did you mean 'forum_channel_ids'"),
+    ],
+)
+def test_answers_keys_reject_bad_values(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_config(write(tmp_path, text), env={})
