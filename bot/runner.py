@@ -239,7 +239,10 @@ async def _sync(config: Config, guild_id: int | None) -> int:
                     where = f"to guild {guild_id}"
             except discord.HTTPException as exc:
                 return _error(f"Discord refused the commands: {exc}")
-        names = ", ".join(f"/{c.name}" for c in sorted(synced, key=lambda c: c.name))
+        names = ", ".join(
+            f"/{c.name}" if c.type is discord.AppCommandType.chat_input else f'"{c.name}" (menu)'
+            for c in sorted(synced, key=lambda c: (c.type.value, c.name))
+        )
         print(f"synced {len(synced)} commands {where}: {names}")
         return EXIT_OK
     finally:

@@ -10,7 +10,9 @@ violation) and log nothing for that server, only DM scope.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ import pytest_asyncio
 from bot.client import FAQBot
 from bot.exts.context_menu import MENU_NAME
 from tests.e2e.harness import World, rows
+from tests.e2e.test_smoke import start, write_config
 from tests.fakediscord import Channel, FakeDiscord, Guild
 
 EPHEMERAL = 64
@@ -170,3 +173,19 @@ async def test_ask_in_the_bots_own_server_via_user_install_is_logged_there(
     data = await interaction.final_response()
     assert not data.get("flags", 0) & EPHEMERAL
     assert [r.question for r in await rows(synced, world.guild.id)] == [UNANSWERED]
+
+
+@pytest.mark.asyncio
+async def test_cli_sync_registers_user_installable_commands_globally(
+    server: FakeDiscord, world: World, tmp_path: Path
+) -> None:
+    """``python -m bot sync`` (global): the PUT is validated against the OpenAPI spec."""
+    config = write_config(tmp_path, server, world)
+    proc = await start(config, "sync")
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    assert "globally" in out.decode()
+    assert f'"{MENU_NAME}" (menu)' in out.decode() and "/ask" in out.decode()
+    menu = global_command(server, MENU_NAME, 3)
+    assert sorted(menu["integration_types"]) == [0, 1]
+    assert sorted(global_command(server, "ask")["contexts"]) == [0, 1, 2]
