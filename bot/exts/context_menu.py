@@ -100,7 +100,7 @@ class ContextMenu(commands.Cog):
                 return
             decision, reply = bot.decide(text, where.guild_id)
             payload = reply_payload(reply, question=text)
-            if where.present and message.id not in self._answered:
+            if where.present and not self._answered_already(message):
                 await self._reply_in_channel(interaction, message, payload)
             else:
                 await interaction.response.send_message(**payload.kwargs(), ephemeral=True)
@@ -111,6 +111,15 @@ class ContextMenu(commands.Cog):
                 channel_id=where.channel_id,
                 author_id=message.author.id,
             )
+
+    def _answered_already(self, message: discord.Message) -> bool:
+        """Answered in its channel before: by this menu, or as a mention or DM."""
+        if message.id in self._answered:
+            return True
+        # By name, not class: load_extension executes the module afresh, so an
+        # imported ``Mentions`` is not the class of the loaded cog.
+        addressed = getattr(self.bot.get_cog("Mentions"), "addressed", None)
+        return callable(addressed) and bool(addressed(message))
 
     async def _reply_in_channel(
         self, interaction: discord.Interaction[Any], message: discord.Message, payload: Payload

@@ -15,7 +15,7 @@ import pytest
 
 from bot.client import FAQBot
 from bot.exts.context_menu import MENU_NAME, MODERATORS_ONLY, NO_TEXT
-from tests.e2e.harness import World, no_answer_title, rows, running_bot
+from tests.e2e.harness import World, mention, no_answer_title, rows, running_bot
 from tests.fakediscord import FakeDiscord, User
 from tests.fakediscord.gateway import INTENT_MESSAGE_CONTENT
 
@@ -161,3 +161,13 @@ async def test_moderators_only_setting_refuses_members_privately(
         assert reply["embeds"][0]["title"] == no_answer_title()
         assert len(replies_to(server, question)) == 1
         assert [r.question for r in await rows(bot, world.guild.id)] == [UNANSWERED]
+
+
+@pytest.mark.asyncio
+async def test_menu_on_a_mention_the_bot_answered_stays_private(
+    server: FakeDiscord, world: World, bot: FAQBot
+) -> None:
+    question, _ = await mention(server, world.general, world.alice, ANSWERED)
+    shown = await use_menu(server, world.bob, question)
+    assert shown["flags"] & EPHEMERAL and shown["embeds"]
+    assert len(replies_to(server, question)) == 1  # the mention's reply only
