@@ -102,6 +102,12 @@ class Forums(commands.Cog):
         async with self.bot.hold():
             try:
                 await self._answer(thread)
+            except discord.Forbidden as exc:
+                log.warning(
+                    "no permission to answer in forum %s (needs Send Messages in Threads): %s",
+                    thread.parent_id,
+                    exc,
+                )
             except Exception:
                 log.exception("could not answer forum post %s", thread.id)
 

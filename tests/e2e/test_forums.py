@@ -167,3 +167,22 @@ async def test_a_post_is_never_answered_twice_even_after_a_restart(
         await answers_in(server, marker)
         await bot.drain()
     assert len(server.bot_messages(thread)) == 1
+
+
+@pytest.mark.asyncio
+async def test_cooldown_holds_back_suggestions_but_never_urgent_guidance(
+    server: FakeDiscord, world: World, forum: Channel, tmp_path: Path
+) -> None:
+    answers = {"forum_channel_ids": (int(forum.id),)}
+    async with running_bot(tmp_path, server, world, answers=answers, cooldown={"rate": 1}) as bot:
+        first = await server.create_forum_post(forum, world.alice, CONFIDENT)
+        await answers_in(server, first)
+        held = await server.create_forum_post(forum, world.alice, "what is a charley horse")
+        urgent = await server.create_forum_post(forum, world.alice, URGENT)
+        [guidance] = await answers_in(server, urgent)
+        await bot.drain()
+        assert server.bot_messages(held) == []
+        assert bot.engine.ask("what is a charley horse").outcome == "answer"  # held, not unsure
+        decision = bot.engine.ask(URGENT)
+        assert decision.triage is not None
+        assert guidance["content"].startswith(decision.triage.guidance[:100])
