@@ -130,6 +130,10 @@ class ContextMenu(commands.Cog):
         If the channel refuses the reply (no permission, message gone), the
         member still gets the answer, privately.
         """
+        # Claimed before the REST call, so two members using the menu at once get one reply.
+        self._answered[message.id] = ""
+        if len(self._answered) > ANSWERED_MAX:
+            self._answered.popitem(last=False)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             sent = await message.reply(
@@ -138,12 +142,11 @@ class ContextMenu(commands.Cog):
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:
+            self._answered.pop(message.id, None)
             log.warning("could not reply to message %s (%s); answering privately", message.id, exc)
             await interaction.followup.send(**payload.kwargs(), ephemeral=True)
             return
         self._answered[message.id] = sent.jump_url
-        if len(self._answered) > ANSWERED_MAX:
-            self._answered.popitem(last=False)
         await interaction.followup.send(ANSWERED.format(url=sent.jump_url), ephemeral=True)
 
 

@@ -129,6 +129,8 @@ class Forums(commands.Cog):
     async def _answer(self, thread: discord.Thread) -> None:
         bot = self.bot
         starter = thread.starter_message or await self._starter(thread.id, STARTER_WAIT)
+        if starter is not None and (starter.author.bot or starter.webhook_id is not None):
+            return  # posts by bots and webhooks are announcements, not questions
         me = bot.user
         body = question_text(starter.content, me.id if me else None) if starter else ""
         text = "\n".join(part for part in (thread.name.strip(), body) if part)

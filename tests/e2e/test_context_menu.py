@@ -171,3 +171,15 @@ async def test_menu_on_a_mention_the_bot_answered_stays_private(
     shown = await use_menu(server, world.bob, question)
     assert shown["flags"] & EPHEMERAL and shown["embeds"]
     assert len(replies_to(server, question)) == 1  # the mention's reply only
+
+
+@pytest.mark.asyncio
+async def test_menu_answers_privately_when_the_channel_refuses_the_reply(
+    server: FakeDiscord, world: World, bot: FAQBot
+) -> None:
+    question = await server.send_message(world.general, world.alice, ANSWERED)
+    server.fail_next("POST", r"^/channels/\d+/messages$", 403)
+    shown = await use_menu(server, world.bob, question)
+    assert shown["flags"] & EPHEMERAL
+    assert shown["embeds"][0]["title"] == bot.engine.ask(ANSWERED).entry.title  # type: ignore[union-attr]
+    assert replies_to(server, question) == []
