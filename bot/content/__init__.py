@@ -3,7 +3,7 @@
 from . import limits
 from .cleaning import collapse
 from .loader import ContentError, ContentIssue, load_content
-from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageRule
+from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageLexicon, TriageRule
 
 __all__ = [
     "ContentError",
@@ -13,6 +13,7 @@ __all__ = [
     "ScopeRule",
     "Texts",
     "Topic",
+    "TriageLexicon",
     "TriageRule",
     "collapse",
     "limits",
