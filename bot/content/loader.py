@@ -845,6 +845,7 @@ class _Loader:
             negators=words(negation, "words"),
             negation_window=window,
             not_negating=words(negation, "not_negating"),
+            unnegatable=words(negation, "unnegatable"),
             clause_breaks=words(negation, "clause_breaks"),
             present=regexes(time, "present"),
             resolved=regexes(time, "resolved"),

@@ -134,6 +134,8 @@ class TriageLexicon:
     negation_window: int = 3
     #: A negator followed by one of these negates nothing ("not sure how many he took").
     not_negating: frozenset[str] = frozenset()
+    #: Concepts a negator never cancels: who and which medicine ("haven't taken my baclofen").
+    unnegatable: frozenset[str] = frozenset()
     clause_breaks: frozenset[str] = frozenset()
     present: tuple[re.Pattern[str], ...] = ()
     resolved: tuple[re.Pattern[str], ...] = ()

@@ -107,7 +107,7 @@ class Triage:
         surfaces: set[str] = set()
         for concept, terms in self.lexicon.concepts.items():
             for term in terms:
-                words = tuple(self._word(w) for w in term.split())
+                words = tuple(self._word(w) for w in term.replace("-", " ").split())
                 index = len(self._terms)
                 self._terms.append((concept, words))
                 first = words[0]
@@ -118,7 +118,7 @@ class Triage:
                 else:
                     by_stem[first.stem].append(index)
                 for word in words:
-                    if not word.prefix and word.surface.isalpha() and len(word.surface) >= 5:
+                    if word.surface.isalpha() and len(word.surface) >= 5:
                         surfaces.add(word.surface)
         self._by_stem = dict(by_stem)
         self._vocabulary = tuple(sorted(surfaces))
@@ -175,7 +175,7 @@ class Triage:
         if word.surface == _ANY_NUMBER:
             return self._is_number(token)
         if word.prefix:
-            return token.startswith(word.surface)
+            return token.startswith(word.surface) or stem.startswith(word.surface)
         return stem == word.stem or token == word.surface
 
     # -- sentences -----------------------------------------------------------------------------
@@ -242,7 +242,11 @@ class Triage:
             candidates = list(self._by_stem.get(stems[i], ()))
             if token in self._by_stem and token != stems[i]:
                 candidates.extend(self._by_stem[token])
-            candidates.extend(idx for prefix, idx in self._prefix_terms if token.startswith(prefix))
+            candidates.extend(
+                idx
+                for prefix, idx in self._prefix_terms
+                if token.startswith(prefix) or stems[i].startswith(prefix)
+            )
             if self._is_number(token):
                 candidates.extend(self._number_terms)
             for index in candidates:
@@ -252,7 +256,7 @@ class Triage:
                 if all(
                     self._word_matches(w, tokens[i + k], stems[i + k]) for k, w in enumerate(words)
                 ):
-                    if self._negated(tokens, i):
+                    if concept not in self.lexicon.unnegatable and self._negated(tokens, i):
                         dead.add(concept)
                     else:
                         live[concept].append(i)
