@@ -175,8 +175,9 @@ class Engine:
         return True
 
     def clear_cache(self) -> None:
-        """Forget cached rankings (benchmarks measure cold questions with it)."""
+        """Forget cached rankings and triage verdicts (benchmarks measure cold questions)."""
         self._ranked.cache_clear()
+        self.triage.clear_cache()
 
     def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
         """Learned phrasings of an entry visible in ``guild_id`` (global ones included)."""

@@ -102,7 +102,7 @@ class Triage:
         # term -> words; terms indexed by the stem (or prefix) of their first word.
         self._terms: list[tuple[str, tuple[_Word, ...]]] = []
         by_stem: dict[str, list[int]] = defaultdict(list)
-        self._prefix_terms: list[tuple[str, int]] = []
+        prefix_index: dict[str, list[int]] = defaultdict(list)
         self._number_terms: list[int] = []
         surfaces: set[str] = set()
         for concept, terms in self.lexicon.concepts.items():
@@ -114,19 +114,23 @@ class Triage:
                 if first.surface == _ANY_NUMBER:
                     self._number_terms.append(index)
                 elif first.prefix:
-                    self._prefix_terms.append((first.surface, index))
+                    prefix_index[first.surface].append(index)
                 else:
                     by_stem[first.stem].append(index)
                 for word in words:
                     if word.surface.isalpha() and len(word.surface) >= 5:
                         surfaces.add(word.surface)
         self._by_stem = dict(by_stem)
+        # Prefix terms by prefix; a word is looked up once per distinct prefix length.
+        self._prefix_index = dict(prefix_index)
+        self._prefix_lengths = sorted({len(p) for p in prefix_index})
         self._vocabulary = tuple(sorted(surfaces))
         self._known_stems = frozenset(
             w.stem for _, words in self._terms for w in words if not w.prefix
         )
         self._corrected = lru_cache(maxsize=8192)(self._correct)
-        self._used = {name for rule in self.rules for group in rule.when for name in group}
+        # Members repeat themselves; the verdict is pure given the content, so it is cached.
+        self._match = lru_cache(maxsize=4096)(self._match_uncached)
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -242,11 +246,12 @@ class Triage:
             candidates = list(self._by_stem.get(stems[i], ()))
             if token in self._by_stem and token != stems[i]:
                 candidates.extend(self._by_stem[token])
-            candidates.extend(
-                idx
-                for prefix, idx in self._prefix_terms
-                if token.startswith(prefix) or stems[i].startswith(prefix)
-            )
+            for size in self._prefix_lengths:
+                if size > len(token) and size > len(stems[i]):
+                    break
+                heads = {token[:size], stems[i][:size]}
+                for head in heads:
+                    candidates.extend(self._prefix_index.get(head, ()))
             if self._is_number(token):
                 candidates.extend(self._number_terms)
             for index in candidates:
@@ -290,7 +295,14 @@ class Triage:
                 out.append(rule)
         return out
 
+    def clear_cache(self) -> None:
+        """Forget cached verdicts (the typo cache, like the retrieval one, is kept)."""
+        self._match.cache_clear()
+
     def match(self, cleaned: str) -> TriageRule | None:
         """The most severe rule that fires (ties: file order), or None."""
+        return self._match(cleaned)
+
+    def _match_uncached(self, cleaned: str) -> TriageRule | None:
         fired = self.fired(cleaned)
         return min(fired, key=lambda r: r.rank) if fired else None
