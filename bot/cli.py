@@ -108,6 +108,9 @@ def _decision_json(engine: Any, question: str) -> dict[str, Any]:
         "text": reply_text(
             render_decision(engine.knowledge, decision, limit=engine.settings.max_question_chars)
         ),
+        "triage": None
+        if decision.triage is None
+        else {"rule": decision.triage.id, "severity": decision.triage.severity},
     }
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 
 SUBCOMMANDS = ["run", "sync", "ask", "check-content", "eval", "missed"]
-ASK_KEYS = {"question", "outcome", "entry", "score", "alternatives", "text"}
+ASK_KEYS = {"question", "outcome", "entry", "score", "alternatives", "text", "triage"}
 
 
 def test_help_for_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,6 +52,8 @@ def test_ask_jsonl_keeps_order_and_answers_empty_lines(
     assert [r["question"] for r in rows] == questions
     assert [r["outcome"] for r in rows] == ["answer", "no_answer", "no_answer", "urgent"]
     assert all(set(r) == ASK_KEYS for r in rows)
+    assert [r["triage"] for r in rows[:3]] == [None, None, None]
+    assert rows[3]["triage"] == {"rule": "blood-clot", "severity": "emergency"}
 
 
 def test_config_before_the_subcommand_is_honoured(

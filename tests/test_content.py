@@ -16,6 +16,7 @@ from bot.content import (
     load_content,
 )
 from bot.engine.text import clean
+from bot.engine.triage import Triage
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -67,9 +68,12 @@ def seed_question_lines() -> list[str]:
     return lines
 
 
+_TRIAGE: dict[int, Triage] = {}
+
+
 def triggered(kb: Knowledge, message: str) -> list[str]:
-    cleaned = clean(message).text
-    return [rule.id for rule in kb.triage if rule.matches(cleaned)]
+    triage = _TRIAGE.setdefault(id(kb), Triage(kb))
+    return [rule.id for rule in triage.fired(clean(message).text)]
 
 
 # --- the shipped content ------------------------------------------------------

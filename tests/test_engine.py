@@ -16,7 +16,13 @@ from bot.engine import BM25Params, Engine, Learned, render_decision, reply_text
 from bot.engine.analysis import Analyzer, specificity
 from bot.engine.evaluation import seed_questions
 from bot.engine.index import FieldIndex
-from bot.engine.render import CONTENT_MAX, DESCRIPTION_MAX, FOOTER_MAX, TITLE_MAX
+from bot.engine.render import (
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    FOOTER_MAX,
+    TITLE_MAX,
+    urgent_content,
+)
 from bot.engine.text import clean, escape_markdown
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -182,7 +188,9 @@ def test_urgent_guidance_comes_first(engine: Engine) -> None:
     assert decision.triage is not None
     reply = render_decision(engine.knowledge, decision)
     assert reply.content is not None
-    assert reply.content.startswith(decision.triage.guidance[:40])
+    assert reply.content.startswith(
+        urgent_content(decision.triage.guidance, decision.triage.severity)[:120]
+    )
 
 
 def test_learned_phrasing_applies_at_once_and_only_in_its_guild(knowledge: Knowledge) -> None:

@@ -9,7 +9,14 @@ import pytest
 
 from bot.content import Knowledge
 from bot.engine import Candidate, Engine
-from bot.engine.render import Card, Reply, entry_card, render_decision, topic_reply
+from bot.engine.render import (
+    Card,
+    Reply,
+    entry_card,
+    render_decision,
+    topic_reply,
+    urgent_content,
+)
 from bot.ui import (
     asked_label,
     question_from,
@@ -113,7 +120,9 @@ def test_urgent_guidance_is_the_message_content(knowledge: Knowledge) -> None:
     assert decision.outcome == "urgent" and decision.triage is not None
     payload = reply_payload(render_decision(knowledge, decision), question="q")
     assert payload.content is not None
-    assert payload.content.startswith(decision.triage.guidance[:50])
+    assert payload.content.startswith(
+        urgent_content(decision.triage.guidance, decision.triage.severity)[:130]
+    )
 
 
 def test_topic_and_info_replies_carry_no_feedback(knowledge: Knowledge) -> None:

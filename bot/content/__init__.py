@@ -3,9 +3,19 @@
 from . import limits
 from .cleaning import collapse
 from .loader import ContentError, ContentIssue, load_content
-from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageRule
+from .models import (
+    SEVERITY_ORDER,
+    Entry,
+    Knowledge,
+    ScopeRule,
+    Texts,
+    Topic,
+    TriageLexicon,
+    TriageRule,
+)
 
 __all__ = [
+    "SEVERITY_ORDER",
     "ContentError",
     "ContentIssue",
     "Entry",
@@ -13,6 +23,7 @@ __all__ = [
     "ScopeRule",
     "Texts",
     "Topic",
+    "TriageLexicon",
     "TriageRule",
     "collapse",
     "limits",

@@ -43,7 +43,7 @@ DISCLAIMER_MAX: Final = 200
 ABOUT_MAX: Final = 1800
 HELP_MAX: Final = 600
 NO_ANSWER_MAX: Final = 300
-TRIAGE_SEVERITIES: Final = frozenset({"emergency", "urgent", "crisis"})
+TRIAGE_SEVERITIES: Final = frozenset({"crisis", "emergency", "same-day"})
 
 #: A readable source name shown under answers.
 SOURCE_NAME_MAX = 200

@@ -18,12 +18,13 @@ from typing import Any, NamedTuple
 
 from . import limits
 from .cleaning import collapse
-from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageRule
+from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageLexicon, TriageRule
 
 __all__ = ["ContentError", "ContentIssue", "load_content"]
 
 TOPICS_DIR = "topics"
 TRIAGE_FILE = "triage.toml"
+CONCEPTS_FILE = "triage_concepts.toml"
 SCOPE_FILE = "scope.toml"
 SYNONYMS_FILE = "synonyms.toml"
 TEXTS_FILE = "texts.toml"
@@ -60,6 +61,15 @@ RULE_KEYS = {
     "any": False,
     "all": False,
     "unless": False,
+    "when": False,
+    "on_questions": False,
+    "within": False,
+}
+CONCEPT_FILE_KEYS = {
+    "concepts": True,
+    "negation": False,
+    "time": False,
+    "questions": False,
 }
 TEXT_LIMITS = {
     "disclaimer": limits.DISCLAIMER_MAX,
@@ -166,6 +176,7 @@ class _Loader:
         # are not reported again, so one mistake gives one issue.
         self.declared_ids: set[str] = set()
         self.entries_incomplete = False
+        self.lexicon = TriageLexicon()
 
     # -- helpers -----------------------------------------------------------
     def issue(self, file: Path, line: int | None, message: str) -> None:
@@ -711,8 +722,31 @@ class _Loader:
                 if len(compiled) == len(group):
                     all_groups.append(compiled)
             unless = self.compile_list(raw.get("unless", []), "unless", what, src, line, end)
-            if not raw.get("any") and not raw.get("all"):
-                self.issue(path, line, f"{what} needs at least one 'any' regex or 'all' group")
+            when = self.concept_groups(raw.get("when", []), what, src, line, end)
+            on_questions = raw.get("on_questions", False)
+            if not isinstance(on_questions, bool):
+                self.issue(
+                    path,
+                    src.key_line("on_questions", line, end) or line,
+                    f"{what} 'on_questions' must be true or false",
+                )
+                on_questions = False
+            within = raw.get("within")
+            if within is not None and (
+                not isinstance(within, int) or isinstance(within, bool) or not 1 <= within <= 60
+            ):
+                self.issue(
+                    path,
+                    src.key_line("within", line, end) or line,
+                    f"{what} 'within' must be a whole number of words from 1 to 60",
+                )
+                within = None
+            if not raw.get("any") and not raw.get("all") and not raw.get("when"):
+                self.issue(
+                    path,
+                    line,
+                    f"{what} needs at least one 'any' regex, 'all' group or 'when' group",
+                )
             if rid is None or name is None or severity is None or guidance is None:
                 continue
             rules.append(
@@ -725,10 +759,99 @@ class _Loader:
                     any=any_,
                     all=tuple(all_groups),
                     unless=unless,
+                    when=when,
+                    on_questions=on_questions,
+                    within=within,
                 )
             )
             lines.append(line or 1)
         return rules, src, lines
+
+    def concept_groups(
+        self, value: Any, what: str, src: _Source, line: int | None, end: int | None
+    ) -> tuple[tuple[str, ...], ...]:
+        """``when = [["fever", "stiff-neck"], ...]``: every name must be a known concept."""
+        where = src.key_line("when", line, end) or line
+        if not isinstance(value, list) or not all(
+            isinstance(g, list) and g and all(isinstance(n, str) for n in g) for g in value
+        ):
+            self.issue(src.path, where, f"{what} 'when' must be a list of non-empty lists of names")
+            return ()
+        known = self.lexicon.concepts
+        for group in value:
+            for name in group:
+                if name not in known:
+                    self.issue(
+                        src.path,
+                        src.value_line(name, line, end) or where,
+                        f"{what} 'when' names unknown concept '{name}' "
+                        f"(define it in {CONCEPTS_FILE})",
+                    )
+        return tuple(tuple(g) for g in value)
+
+    def load_lexicon(self) -> TriageLexicon:
+        """``triage_concepts.toml`` (optional): concepts and negation / time / question words."""
+        path = self.root / CONCEPTS_FILE
+        if not path.exists():
+            return TriageLexicon()
+        loaded = self.read(path)
+        if loaded is None:
+            return TriageLexicon()
+        data, src = loaded
+        self.check_keys(data, CONCEPT_FILE_KEYS, CONCEPTS_FILE, src, None, None)
+        concepts: dict[str, tuple[str, ...]] = {}
+        raw_concepts = data.get("concepts", {})
+        if not isinstance(raw_concepts, dict):
+            self.issue(path, src.header_line("concepts"), "[concepts] must be a table")
+            raw_concepts = {}
+        for name, terms in raw_concepts.items():
+            where = src.key_line(name, None, None)
+            if not limits.SLUG_RE.match(name):
+                self.issue(path, where, f"concept name '{name}' must be a lowercase slug")
+            if (
+                not isinstance(terms, list)
+                or not terms
+                or not all(isinstance(t, str) and t.strip() for t in terms)
+            ):
+                self.issue(path, where, f"concept '{name}' must be a non-empty list of terms")
+                continue
+            concepts[name] = tuple(collapse(t) for t in terms)
+
+        def table(key: str) -> dict[str, Any]:
+            value = data.get(key, {})
+            if not isinstance(value, dict):
+                self.issue(path, src.header_line(key), f"[{key}] must be a table")
+                return {}
+            return value
+
+        def words(tab: dict[str, Any], key: str) -> frozenset[str]:
+            value = tab.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                self.issue(path, src.key_line(key, None), f"'{key}' must be a list of words")
+                return frozenset()
+            return frozenset(collapse(v) for v in value)
+
+        negation, time, questions = table("negation"), table("time"), table("questions")
+        window = negation.get("window", 3)
+        if not isinstance(window, int) or not 1 <= window <= 8:
+            self.issue(path, src.key_line("window", None), "negation window must be 1 to 8")
+            window = 3
+
+        def regexes(tab: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
+            return self.compile_list(tab.get(key, []), key, CONCEPTS_FILE, src, None, None)
+
+        return TriageLexicon(
+            concepts=MappingProxyType(concepts),
+            negators=words(negation, "words"),
+            negation_window=window,
+            not_negating=words(negation, "not_negating"),
+            unnegatable=words(negation, "unnegatable"),
+            clause_breaks=words(negation, "clause_breaks"),
+            present=regexes(time, "present"),
+            resolved=regexes(time, "resolved"),
+            question_frames=regexes(questions, "frames"),
+            personal=regexes(questions, "personal"),
+        )
 
     def check_triage(
         self,
@@ -860,6 +983,7 @@ class _Loader:
             raise ContentError([ContentIssue(self.root, None, "content folder does not exist")])
         topics, entries, sources, topic_lines = self.load_topics()
         texts = self.load_texts()
+        self.lexicon = self.load_lexicon()
         rules, triage_src, rule_lines = self.load_triage()
         synonyms = self.load_synonyms(entries)
         scope = self.load_scope()
@@ -886,6 +1010,7 @@ class _Loader:
             synonyms=MappingProxyType(dict(sorted(synonyms.items()))),
             texts=texts,
             scope=tuple(scope),
+            lexicon=self.lexicon,
         )
 
 

@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageRule"]
+__all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageLexicon", "TriageRule"]
+
+#: Triage tiers, most severe first: a message matching several rules gets the first tier here.
+SEVERITY_ORDER: tuple[str, ...] = ("crisis", "emergency", "same-day")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,13 @@ class TriageRule:
     any: tuple[re.Pattern[str], ...]
     all: tuple[tuple[re.Pattern[str], ...], ...]
     unless: tuple[re.Pattern[str], ...]
+    #: Concept groups (names from triage_concepts.toml): the rule fires when every concept
+    #: of one group is present, not negated and not a past, resolved event.
+    when: tuple[tuple[str, ...], ...] = ()
+    #: Fire on informational questions too ("what's a lethal dose of ..." is a crisis signal).
+    on_questions: bool = False
+    #: Concepts of a ``when`` group must sit within this many words of each other (None: anywhere).
+    within: int | None = None
     _any: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _unless: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
@@ -84,8 +94,24 @@ class TriageRule:
         object.__setattr__(self, "_any", _combine(self.any))
         object.__setattr__(self, "_unless", _combine(self.unless))
 
+    @property
+    def rank(self) -> int:
+        """0 for the most severe tier; lower wins when several rules match."""
+        return SEVERITY_ORDER.index(self.severity) if self.severity in SEVERITY_ORDER else 99
+
+    def pattern_hit(self, cleaned: str) -> bool:
+        """The regex escape hatch alone (``any`` / ``all``), ignoring ``unless``."""
+        return _search_any(self._any, self.any, cleaned) or any(
+            group and all(p.search(cleaned) for p in group) for group in self.all
+        )
+
+    def vetoed(self, cleaned: str) -> bool:
+        """An ``unless`` regex matches: the rule never fires on this message."""
+        return _search_any(self._unless, self.unless, cleaned)
+
     def matches(self, cleaned: str) -> bool:
-        """Return True if the rule triggers for an already cleaned message.
+        """Return True if the rule's regexes trigger for an already cleaned message
+        (concept groups are matched by ``bot.engine.triage``, which also calls this).
 
         The positive patterns run first: almost every message matches none of them,
         so the ``unless`` patterns are only searched when they could matter.
@@ -94,6 +120,27 @@ class TriageRule:
             group and all(p.search(cleaned) for p in group) for group in self.all
         )
         return triggered and not _search_any(self._unless, self.unless, cleaned)
+
+
+@dataclass(frozen=True, slots=True)
+class TriageLexicon:
+    """``triage_concepts.toml``: the concepts rules combine, and the words that mark a
+    mention as negated ("no fever"), past and resolved, or an informational question."""
+
+    #: concept name -> terms (words or phrases; ``*`` ends a prefix, ``#`` is any number).
+    concepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    negators: frozenset[str] = frozenset()
+    #: Negation reaches this many words forward, within one clause.
+    negation_window: int = 3
+    #: A negator followed by one of these negates nothing ("not sure how many he took").
+    not_negating: frozenset[str] = frozenset()
+    #: Concepts a negator never cancels: who and which medicine ("haven't taken my baclofen").
+    unnegatable: frozenset[str] = frozenset()
+    clause_breaks: frozenset[str] = frozenset()
+    present: tuple[re.Pattern[str], ...] = ()
+    resolved: tuple[re.Pattern[str], ...] = ()
+    question_frames: tuple[re.Pattern[str], ...] = ()
+    personal: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +193,7 @@ class Knowledge:
     synonyms: Mapping[str, str]
     texts: Texts
     scope: tuple[ScopeRule, ...] = ()
+    lexicon: TriageLexicon = field(default_factory=TriageLexicon)
 
     @property
     def phrasing_count(self) -> int:

@@ -21,6 +21,7 @@ from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.index import BM25Params, FieldIndex
 from bot.engine.text import clean
+from bot.engine.triage import Triage
 
 Outcome = Literal["answer", "no_answer", "urgent"]
 
@@ -117,6 +118,7 @@ class Engine:
         self.settings = settings or EngineSettings()
         self.params = params or BM25Params()
         self.analyzer = Analyzer(knowledge.synonyms)
+        self.triage = Triage(knowledge)
         self.entries: list[Entry] = list(knowledge.entries.values())
         self._entry_index = {e.id: i for i, e in enumerate(self.entries)}
         phrase_docs: list[list[str]] = []
@@ -173,8 +175,9 @@ class Engine:
         return True
 
     def clear_cache(self) -> None:
-        """Forget cached rankings (benchmarks measure cold questions with it)."""
+        """Forget cached rankings and triage verdicts (benchmarks measure cold questions)."""
         self._ranked.cache_clear()
+        self.triage.clear_cache()
 
     def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
         """Learned phrasings of an entry visible in ``guild_id`` (global ones included)."""
@@ -188,7 +191,7 @@ class Engine:
         """Decide how to answer one message."""
         cleaned = clean(question, self.settings.max_question_chars)
         text = cleaned.text
-        rule = next((r for r in self.knowledge.triage if r.matches(text)), None)
+        rule = self.triage.match(text)
         ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
         confident = best is not None and self._confident(ranked)

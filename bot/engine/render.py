@@ -30,6 +30,20 @@ DOSE_REFUSAL = (
 )
 
 
+#: The first line of an urgent reply: how fast to act, in plain words, before the guidance.
+TIER_HEADINGS: dict[str, str] = {
+    "crisis": "🆘 **Crisis support: please reach out now.**",
+    "emergency": "🚨 **Emergency: call your emergency number now (999 UK, 911 US).**",
+    "same-day": "🩺 **See a doctor today (UK: GP or NHS 111; US: your doctor or urgent care).**",
+}
+
+
+def urgent_content(guidance: str, severity: str) -> str:
+    """Tier heading, then the rule's guidance."""
+    heading = TIER_HEADINGS.get(severity)
+    return f"{heading}\n{guidance}" if heading else guidance
+
+
 @dataclass(frozen=True, slots=True)
 class Card:
     """One embed: a title, a body, a footer and optional name/value fields."""
@@ -85,7 +99,8 @@ def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 50
     """Build the reply the bot posts for ``decision``."""
     note = _truncation_note(decision, limit)
     if decision.outcome == "urgent" and decision.triage is not None:
-        content = clip(decision.triage.guidance + (f"\n{note}" if note else ""), CONTENT_MAX)
+        guidance = urgent_content(decision.triage.guidance, decision.triage.severity)
+        content = clip(guidance + (f"\n{note}" if note else ""), CONTENT_MAX)
         cards = (entry_card(knowledge, decision.entry),) if decision.entry else ()
         related = _related(knowledge, decision.entry) if decision.entry else ()
         return Reply(content, cards, related=related, feedback=bool(cards))

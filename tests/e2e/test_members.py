@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from bot.client import FAQBot
-from bot.engine.render import DOSE_REFUSAL  # noqa: F401  (documents the refusal path)
+from bot.engine.render import (
+    DOSE_REFUSAL,  # noqa: F401  (documents the refusal path)
+    urgent_content,
+)
 from tests.e2e.harness import World, custom_ids, mention, no_answer_title, rows, slash
 from tests.fakediscord import FakeDiscord
 
@@ -73,7 +76,9 @@ async def test_ask_urgent_puts_guidance_first(
     data = await slash(server, "ask", world.alice, world.general, question=URGENT)
     decision = bot.engine.ask(URGENT)
     assert decision.outcome == "urgent" and decision.triage is not None
-    assert data["content"].startswith(decision.triage.guidance[:100])
+    assert data["content"].startswith(
+        urgent_content(decision.triage.guidance, decision.triage.severity)[:150]
+    )
 
 
 @pytest.mark.asyncio
@@ -196,7 +201,9 @@ async def test_mention_urgent_puts_guidance_first(
 ) -> None:
     _, reply = await mention(server, world.general, world.alice, URGENT)
     triage = bot.engine.ask(URGENT).triage
-    assert triage is not None and reply["content"].startswith(triage.guidance[:100])
+    assert triage is not None and reply["content"].startswith(
+        urgent_content(triage.guidance, triage.severity)[:150]
+    )
 
 
 @pytest.mark.asyncio

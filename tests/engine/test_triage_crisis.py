@@ -1,0 +1,68 @@
+"""Crisis tier: direct and indirect signals of suicidal intent get the crisis rule, even
+when phrased as a question ("what's the lethal dose of ..."), and dose questions without
+intent do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.triage_helpers import at_least, explain, winner
+
+CRISIS = [
+    "what's the lethal dose of baclofen",
+    "how many soma would it take to not wake up",
+    "I think tonight I take all my tablets together and finish it",
+    "whats the most baclofen someone could take before it kills them",
+    "is a full bottle of soma fatal",
+    "how many flexeril would it take to just not wake up",
+    "been stockpiling my tizanidine for a while now",
+    "i've been saving up my pills, almost enough",
+    "wrote goodbye letters to my kids tonight",
+    "i wrote letters for everyone, just want this pain and everything to stop",
+    "gonna take all my meds at once tonight",
+    "how much diazepam is a fatal dose",
+    "what amount of tramadol is lethal",
+    "<@987654> how many valium to never wake up",
+    "swallow the whole bottle and be done with it",
+    "is it painless to overdose on purpose with muscle relaxers",
+    "honestly might take the whole lot of my pills and end it",
+    "hoarding my cyclobenzaprine just in case i decide",
+    "i have a suicide note ready",
+    "thinking of taking all of my tablets together and thats it",
+    "whats a deadly amount of gabapentin",
+    "ive set aside enough painkillers",
+    "kms these spasms never end",
+    "i dont want to wake up tomorrow",
+]
+
+NOT_CRISIS = [
+    "what's a normal dose of ibuprofen",
+    "how many ibuprofen can i take a day",
+    "is baclofen withdrawal dangerous",
+    "can i take all my morning meds with breakfast",
+    "this cramp is killing me, can i take paracetamol",
+    "my back is killing me what painkiller works best",
+    "saving money on my prescription, any tips",
+    "how long does flexeril take to work",
+]
+
+
+@pytest.mark.parametrize("message", CRISIS)
+def test_crisis_message_gets_the_crisis_rule(message: str) -> None:
+    rule = winner(message)
+    assert rule is not None and rule.severity == "crisis", explain(message)
+
+
+@pytest.mark.parametrize("message", NOT_CRISIS)
+def test_dose_question_without_intent_is_not_crisis(message: str) -> None:
+    rule = winner(message)
+    assert rule is None or rule.severity != "crisis", explain(message)
+
+
+def test_crisis_beats_an_emergency_in_the_same_message() -> None:
+    message = "took too many baclofen and i want to die"
+    assert at_least(message, "crisis"), explain(message)
+
+
+def test_there_are_twenty_crisis_examples() -> None:
+    assert len(CRISIS) >= 20
