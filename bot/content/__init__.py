@@ -3,13 +3,14 @@
 from . import limits
 from .cleaning import collapse
 from .loader import ContentError, ContentIssue, load_content
-from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageRule
+from .models import Entry, Knowledge, Reference, ScopeRule, Texts, Topic, TriageRule
 
 __all__ = [
     "ContentError",
     "ContentIssue",
     "Entry",
     "Knowledge",
+    "Reference",
     "ScopeRule",
     "Texts",
     "Topic",

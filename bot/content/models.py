@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageRule"]
+__all__ = ["Entry", "Knowledge", "Reference", "Texts", "Topic", "TriageRule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A piece of published guidance a reader can check: its name and an https link."""
+
+    id: str
+    name: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +34,10 @@ class Entry:
     reviewed: datetime.date
     file: Path
     line: int
+    #: Named guidance with links (``guidance`` ids resolved against references.toml).
+    guidance: tuple[Reference, ...] = ()
+    #: When the entry must be checked again (the NHS Standard asks for both dates).
+    next_review: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +52,8 @@ class Topic:
     order: int
     lead_with_warnings: bool
     entry_ids: tuple[str, ...]
+    #: Guidance behind the topic's entries, in order, each once (shown on the summary card).
+    guidance: tuple[Reference, ...] = ()
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -146,6 +161,13 @@ class Knowledge:
     synonyms: Mapping[str, str]
     texts: Texts
     scope: tuple[ScopeRule, ...] = ()
+    references: Mapping[str, Reference] = field(default_factory=dict)
+
+    def overdue(self, today: datetime.date) -> tuple[Entry, ...]:
+        """Entries whose ``next_review`` date has passed."""
+        return tuple(
+            e for e in self.entries.values() if e.next_review is not None and e.next_review < today
+        )
 
     @property
     def phrasing_count(self) -> int:
