@@ -136,9 +136,27 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_check_content(config: Config, args: argparse.Namespace) -> int:
+    import datetime
+
     knowledge = _load_knowledge(config, args.path)
     print(knowledge.summary_line())
+    today = args.today or datetime.datetime.now(datetime.UTC).date()
+    for entry in knowledge.overdue(today):
+        print(
+            f"warning: {entry.file}:{entry.line}: entry '{entry.id}' was due for review on "
+            f"{entry.next_review}",
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _iso_date(text: str) -> Any:
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-12-02: {text!r}") from None
 
 
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
@@ -257,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check = add("check-content", cmd_check_content, "Validate the knowledge files.")
     check.add_argument("path", nargs="?", type=Path, help="content folder (default: from config)")
+    check.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="DATE",
+        help="warn about entries whose next_review is before DATE (default: today)",
+    )
     ev = add("eval", cmd_eval, "Answer-quality report on the labelled question sets.")
     ev.add_argument(
         "--set",

@@ -86,6 +86,16 @@ def test_check_content_summary_and_errors(
     assert "error:" in capsys.readouterr().err
 
 
+def test_check_content_warns_when_a_review_is_due(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-content", "--today", "2026-12-03"]) == 0
+    assert "warning:" not in capsys.readouterr().err
+    assert main(["check-content", "--today", "2031-01-01"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK:")
+    assert "was due for review on 2027-12-02" in captured.err
+    assert ".toml:" in captured.err.splitlines()[0]
+
+
 def test_python_dash_m_bot_runs_as_a_module() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json", "what is a charley horse"],

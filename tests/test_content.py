@@ -449,6 +449,11 @@ CASES = [
     ("bad_synonym", "synonyms.toml", 3, "not used in any entry: yoga"),
     ("topic_id_mismatch", "topics/extra.toml", 2, "must match the file name"),
     ("bad_entry_id", "topics/extra.toml", 10, "must be a lowercase slug"),
+    ("reference_not_https", "references.toml", 4, "must be a full https:// link"),
+    ("reference_empty_name", "references.toml", 3, "'name' must not be empty"),
+    ("next_review_before_reviewed", "topics/extra.toml", 16, "must be after 'reviewed'"),
+    ("next_review_not_date", "topics/extra.toml", 16, "'next_review' must be a date"),
+    ("unknown_guidance", "topics/extra.toml", 17, "unknown guidance 'nhs-leg-crampz'"),
 ]
 
 
@@ -458,6 +463,27 @@ def test_fixture_base_is_valid() -> None:
     assert kb.entries["heat"].topic == "extra"
     assert kb.entries["heat"].line == 9
     assert kb.synonyms["charley horse"] == "cramp"
+    heat = kb.entries["heat"]
+    assert [g.url for g in heat.guidance] == ["https://www.nhs.uk/conditions/leg-cramps/"]
+    assert heat.next_review is not None and heat.next_review > heat.reviewed
+    assert kb.topics["extra"].guidance == heat.guidance
+
+
+def test_every_entry_names_checkable_guidance_and_review_dates(kb: Knowledge) -> None:
+    for entry in kb.entries.values():
+        assert entry.guidance, f"{entry.id} names no guidance"
+        assert all(g.url.startswith("https://") and g.name.strip() for g in entry.guidance)
+        assert entry.next_review is not None, entry.id
+        assert entry.next_review > entry.reviewed, entry.id
+    for topic in kb.topics.values():
+        assert topic.guidance, f"topic {topic.id} shows no sources"
+
+
+def test_overdue_entries_are_listed(kb: Knowledge) -> None:
+    import datetime
+
+    assert kb.overdue(datetime.date(2027, 1, 1)) == ()
+    assert len(kb.overdue(datetime.date(2030, 1, 1))) == len(kb.entries)
 
 
 def test_every_fixture_case_is_tested() -> None:
@@ -538,3 +564,77 @@ def test_scope_rules_load_and_report_bad_regexes(tmp_path: Path) -> None:
     assert "unknown key 'colour'" in text
     (root / "scope.toml").unlink()
     assert load_content(root).scope == ()
+
+
+# --- clinical review 2026-12-02 (content/CURATION.md, content/SAFETY.md) ----------------------
+
+EMERGENCY_SIGNS = {
+    "fever with a stiff neck": r"fever with a stiff neck",
+    "locked jaw after a wound": r"locked jaw after a wound",
+    "saddle numbness": r"numbness around the groin or buttocks",
+    "new bladder or bowel loss": r"new loss of bladder or bowel control",
+    "dark urine after exertion": r"dark or cola-coloured urine after hard exercise",
+}
+
+
+def _emergency_part(text: str) -> str:
+    """The text before the same-day section: what is told to call the emergency number."""
+    return re.split(r"same-day", text, flags=re.IGNORECASE)[0]
+
+
+def test_emergency_signs_are_emergencies_on_card_and_entry(kb: Knowledge) -> None:
+    texts = {
+        "card": kb.topics["when-to-see-doctor"].summary,
+        "entry": kb.entries["when-to-worry"].answer,
+    }
+    for where, text in texts.items():
+        emergency = _emergency_part(text)
+        assert re.search(r"emergency number or go to A&E now", emergency), where
+        for sign, pattern in EMERGENCY_SIGNS.items():
+            assert re.search(pattern, emergency, re.IGNORECASE), (where, sign)
+
+
+MEDICINE_WARNINGS = {
+    "muscle-relaxers": [
+        r"never stop baclofen or a benzodiazepine suddenly",
+        r"never take someone else's",
+        r"carisoprodol\*\* can be misused and cause dependence",
+        r"older adults\*\* risk sedation, confusion and falls",
+        r"cyclobenzaprine with .*serotonergic medicines risks serotonin syndrome",
+    ],
+    "best-medicine": [
+        r"quinine\*\* is prescription-only",
+        r"tonic water is not a treatment",
+        r"don't stop or change it on your own: talk to your prescriber",
+        r"report side effects",
+        r"65\+",
+        r"pregnant",
+        r"blood thinners",
+        r"stomach ulcers",
+        r"never take two nsaids together",
+        r"no aspirin for under-16s",
+    ],
+    "night-leg-cramps": [r"growing pains", r"aspirin \(under 16s\)", r"adult muscle relaxers"],
+    "calf-cramp-relief": [r"knee straight and heel down"],
+    "what-causes-spasms": [r"sometimes an irritated or pinched nerve"],
+}
+
+
+@pytest.mark.parametrize(("entry_id", "patterns"), sorted(MEDICINE_WARNINGS.items()))
+def test_clinical_review_warnings_are_in_the_answers(
+    kb: Knowledge, entry_id: str, patterns: list[str]
+) -> None:
+    answer = kb.entries[entry_id].answer
+    for pattern in patterns:
+        assert re.search(pattern, answer, re.IGNORECASE), (entry_id, pattern)
+
+
+def test_medicines_card_carries_the_key_warnings(kb: Knowledge) -> None:
+    summary = kb.topics["medications"].summary.casefold()
+    for phrase in ("someone else's prescription", "never stop baclofen", "tonic water"):
+        assert phrase in summary
+
+
+def test_no_calf_stretch_with_a_bent_knee(kb: Knowledge) -> None:
+    for entry in kb.entries.values():
+        assert "knee slightly bent" not in entry.answer, entry.id

@@ -21,7 +21,7 @@ from bot.engine.render import (
     DESCRIPTION_MAX,
     FOOTER_MAX,
     TITLE_MAX,
-    urgent_content,
+    tier_guidance,
 )
 from bot.engine.text import clean, escape_markdown
 
@@ -189,7 +189,7 @@ def test_urgent_guidance_comes_first(engine: Engine) -> None:
     reply = render_decision(engine.knowledge, decision)
     assert reply.content is not None
     assert reply.content.startswith(
-        urgent_content(decision.triage.guidance, decision.triage.severity)[:120]
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:120]
     )
 
 

@@ -14,8 +14,8 @@ from bot.engine.render import (
     Reply,
     entry_card,
     render_decision,
+    tier_guidance,
     topic_reply,
-    urgent_content,
 )
 from bot.ui import (
     asked_label,
@@ -121,7 +121,7 @@ def test_urgent_guidance_is_the_message_content(knowledge: Knowledge) -> None:
     payload = reply_payload(render_decision(knowledge, decision), question="q")
     assert payload.content is not None
     assert payload.content.startswith(
-        urgent_content(decision.triage.guidance, decision.triage.severity)[:130]
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:130]
     )
 
 

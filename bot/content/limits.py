@@ -47,3 +47,5 @@ TRIAGE_SEVERITIES: Final = frozenset({"crisis", "emergency", "same-day"})
 
 #: A readable source name shown under answers.
 SOURCE_NAME_MAX = 200
+REFERENCE_NAME_MAX: Final = 120  # a guidance name shown as a link text on a card
+REFERENCE_URL_MAX: Final = 300

@@ -18,7 +18,16 @@ from typing import Any, NamedTuple
 
 from . import limits
 from .cleaning import collapse
-from .models import Entry, Knowledge, ScopeRule, Texts, Topic, TriageLexicon, TriageRule
+from .models import (
+    Entry,
+    Knowledge,
+    Reference,
+    ScopeRule,
+    Texts,
+    Topic,
+    TriageLexicon,
+    TriageRule,
+)
 
 __all__ = ["ContentError", "ContentIssue", "load_content"]
 
@@ -28,6 +37,7 @@ CONCEPTS_FILE = "triage_concepts.toml"
 SCOPE_FILE = "scope.toml"
 SYNONYMS_FILE = "synonyms.toml"
 TEXTS_FILE = "texts.toml"
+REFERENCES_FILE = "references.toml"
 
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
@@ -50,7 +60,11 @@ ENTRY_KEYS = {
     "see_also": False,
     "sources": True,
     "reviewed": True,
+    "next_review": False,
+    "guidance": False,
 }
+REFERENCE_KEYS = {"id": True, "name": True, "url": True}
+_URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"'()\[\]]*)?$")
 SCOPE_KEYS = {"id": True, "name": True, "reply": True, "any": True, "unless": False}
 RULE_KEYS = {
     "id": True,
@@ -177,6 +191,9 @@ class _Loader:
         self.declared_ids: set[str] = set()
         self.entries_incomplete = False
         self.lexicon = TriageLexicon()
+        self.references: dict[str, Reference] = {}
+        # ids of references that exist but are invalid: one mistake gives one issue.
+        self.declared_refs: set[str] = set()
 
     # -- helpers -----------------------------------------------------------
     def issue(self, file: Path, line: int | None, message: str) -> None:
@@ -413,6 +430,7 @@ class _Loader:
             order=order,
             lead_with_warnings=lead,
             entry_ids=tuple(e.id for e in entries),
+            guidance=tuple(dict.fromkeys(g for e in entries for g in e.guidance)),
         )
         return topic, entries, tline
 
@@ -469,6 +487,29 @@ class _Loader:
                 f"{what} 'reviewed' must be a date like 2026-11-23 (no quotes)",
             )
             reviewed = None
+        next_review = self.get_date(raw, "next_review", what, src, line, end)
+        if (
+            isinstance(reviewed, datetime.date)
+            and next_review is not None
+            and next_review <= reviewed
+        ):
+            self.issue(
+                src.path,
+                src.key_line("next_review", line, end) or line,
+                f"{what} 'next_review' ({next_review}) must be after 'reviewed' ({reviewed})",
+            )
+        guidance_ids = self.get_str_list(raw, "guidance", what, src, line, end) or []
+        guidance: list[Reference] = []
+        for gid in guidance_ids:
+            ref = self.references.get(gid)
+            if ref is None and gid not in self.declared_refs:
+                self.issue(
+                    src.path,
+                    src.value_line(gid, line, end) or src.key_line("guidance", line, end) or line,
+                    f"{what} lists unknown guidance '{gid}' (define it in {REFERENCES_FILE})",
+                )
+            elif ref is not None and ref not in guidance:
+                guidance.append(ref)
         if (
             eid is None
             or title is None
@@ -490,7 +531,77 @@ class _Loader:
             reviewed=reviewed,
             file=src.path,
             line=line or 1,
+            guidance=tuple(guidance),
+            next_review=next_review,
         )
+
+    def get_date(
+        self,
+        raw: dict[str, Any],
+        key: str,
+        what: str,
+        src: _Source,
+        line: int | None,
+        end: int | None,
+    ) -> datetime.date | None:
+        """An optional TOML date (not a datetime, not a string); None if absent or invalid."""
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            self.issue(
+                src.path,
+                src.key_line(key, line, end) or line,
+                f"{what} '{key}' must be a date like 2027-12-02 (no quotes)",
+            )
+            return None
+        return value
+
+    def load_references(self) -> dict[str, Reference]:
+        """``references.toml`` (optional): named guidance with https links, by id."""
+        path = self.root / REFERENCES_FILE
+        if not path.exists():
+            return {}
+        tables = self.read_tables(path, "references")
+        if tables is None:
+            return {}
+        raw_refs, src, starts = tables
+        refs: dict[str, Reference] = {}
+        for index, raw in enumerate(raw_refs or []):
+            line = starts[index] if index < len(starts) else None
+            end = src.block_end(line)
+            raw_id = raw.get("id")
+            what = f"reference '{raw_id}'" if isinstance(raw_id, str) else "reference"
+            if isinstance(raw_id, str):
+                self.declared_refs.add(raw_id)
+            self.check_keys(raw, REFERENCE_KEYS, what, src, line, end)
+            rid = self.get_str(raw, "id", what, src, line, end)
+            if rid is not None and (not limits.SLUG_RE.match(rid) or rid in refs):
+                self.issue(
+                    path,
+                    src.key_line("id", line, end) or line,
+                    f"reference id '{rid}' must be a unique slug",
+                )
+                rid = None
+            name = self.get_str(
+                raw, "name", what, src, line, end, max_len=limits.REFERENCE_NAME_MAX
+            )
+            if name is not None and not name.strip():
+                self.issue(
+                    path, src.key_line("name", line, end) or line, f"{what} has an empty name"
+                )
+                name = None
+            url = self.get_str(raw, "url", what, src, line, end, max_len=limits.REFERENCE_URL_MAX)
+            if url is not None and not _URL_RE.match(url.strip()):
+                self.issue(
+                    path,
+                    src.key_line("url", line, end) or line,
+                    f"{what} 'url' must be a full https:// link without spaces, got {url!r}",
+                )
+                url = None
+            if rid and name and url:
+                refs[rid] = Reference(rid, " ".join(name.split()), url.strip())
+        return refs
 
     # -- cross-file checks -------------------------------------------------
     def check_topics(
@@ -981,6 +1092,7 @@ class _Loader:
     def load(self) -> Knowledge:
         if not self.root.is_dir():
             raise ContentError([ContentIssue(self.root, None, "content folder does not exist")])
+        self.references = self.load_references()
         topics, entries, sources, topic_lines = self.load_topics()
         texts = self.load_texts()
         self.lexicon = self.load_lexicon()
@@ -1011,6 +1123,7 @@ class _Loader:
             texts=texts,
             scope=tuple(scope),
             lexicon=self.lexicon,
+            references=MappingProxyType(self.references),
         )
 
 

@@ -8,10 +8,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Entry", "Knowledge", "Texts", "Topic", "TriageLexicon", "TriageRule"]
+__all__ = ["Entry", "Knowledge", "Reference", "Texts", "Topic", "TriageLexicon", "TriageRule"]
 
 #: Triage tiers, most severe first: a message matching several rules gets the first tier here.
 SEVERITY_ORDER: tuple[str, ...] = ("crisis", "emergency", "same-day")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A piece of published guidance a reader can check: its name and an https link."""
+
+    id: str
+    name: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +37,10 @@ class Entry:
     reviewed: datetime.date
     file: Path
     line: int
+    #: Named guidance with links (``guidance`` ids resolved against references.toml).
+    guidance: tuple[Reference, ...] = ()
+    #: When the entry must be checked again (the NHS Standard asks for both dates).
+    next_review: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +55,8 @@ class Topic:
     order: int
     lead_with_warnings: bool
     entry_ids: tuple[str, ...]
+    #: Guidance behind the topic's entries, in order, each once (shown on the summary card).
+    guidance: tuple[Reference, ...] = ()
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -194,6 +209,13 @@ class Knowledge:
     texts: Texts
     scope: tuple[ScopeRule, ...] = ()
     lexicon: TriageLexicon = field(default_factory=TriageLexicon)
+    references: Mapping[str, Reference] = field(default_factory=dict)
+
+    def overdue(self, today: datetime.date) -> tuple[Entry, ...]:
+        """Entries whose ``next_review`` date has passed."""
+        return tuple(
+            e for e in self.entries.values() if e.next_review is not None and e.next_review < today
+        )
 
     @property
     def phrasing_count(self) -> int:

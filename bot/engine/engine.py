@@ -6,7 +6,6 @@ and the evaluation all act on exactly the same result.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,27 +18,12 @@ import numpy as np
 from bot.config import EngineSettings
 from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
+from bot.engine.dosing import is_dose_request
 from bot.engine.index import BM25Params, FieldIndex
 from bot.engine.text import clean
 from bot.engine.triage import Triage
 
 Outcome = Literal["answer", "no_answer", "urgent"]
-
-# Asking for an amount of a medicine is refused whatever entry matches: the bot gives no doses.
-_MEDICINE = (
-    r"(medicine|medication|meds?|drugs?|pills?|tablets?|tabs|capsules?|relax[ae]nts?|relaxers?"
-    r"|ibuprofen|advil|motrin|naproxen|aleve|aspirin|acetaminophen|paracetamol|tylenol"
-    r"|diazepam|valium|baclofen|cyclobenzaprine|flexeril|carisoprodol|soma|metaxalone|skelaxin"
-    r"|tizanidine|zanaflex|methocarbamol|robaxin|quinine|gabapentin|magnesium|potassium"
-    r"|calcium|supplements?|vitamins?)"
-)
-_DOSE_REQUEST = re.compile(
-    r"\b(\d+(\.\d+)?\s?(mg|mcg|µg|milligrams?|micrograms?|ml)\b"
-    r"|doses?\b|dosage|dosing"
-    rf"|how (much|many)\b[^.?!]*\b{_MEDICINE}"
-    rf"|{_MEDICINE}[^.?!]*\bhow (much|many|often)\b"
-    r"|(without|no) (a )?(prescription|script|rx)\b)",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +212,7 @@ class Engine:
         if scope is not None:
             # Outside the FAQ: near-miss suggestions would only point back into it.
             return decision("no_answer", None, 0.0, refusal="scope", scope=scope, alternatives=())
-        if _DOSE_REQUEST.search(text):
+        if is_dose_request(text):
             return decision("no_answer", None, best.score if best else 0.0, refusal="dose")
         if confident and best is not None:
             return decision("answer", best.entry, best.score)

@@ -7,10 +7,11 @@ embeds), and the CLI prints ``reply_text`` of the same ``Reply``, so what
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.content import Entry, Knowledge, Topic, limits
+from bot.content import Entry, Knowledge, Reference, Topic, limits
 from bot.engine.engine import Candidate, Decision
 from bot.engine.text import clip, escape_markdown
 
@@ -38,7 +39,7 @@ TIER_HEADINGS: dict[str, str] = {
 }
 
 
-def urgent_content(guidance: str, severity: str) -> str:
+def tier_guidance(guidance: str, severity: str) -> str:
     """Tier heading, then the rule's guidance."""
     heading = TIER_HEADINGS.get(severity)
     return f"{heading}\n{guidance}" if heading else guidance
@@ -73,6 +74,37 @@ def source_names(knowledge: Knowledge, entry: Entry) -> str:
     return "\n".join(names) or "Curated by the moderators"
 
 
+def guidance_links(guidance: Iterable[Reference], limit: int = FIELD_VALUE_MAX) -> str:
+    """Named guidance as markdown links, one per line, whole links only within ``limit``.
+
+    A link cut in half would show raw markdown, so a link that does not fit is left out.
+    """
+    lines: list[str] = []
+    used = 0
+    for ref in guidance:
+        name = " ".join(ref.name.split()).replace("[", "(").replace("]", ")")
+        if not name:
+            continue
+        line = f"[{name}]({ref.url})"
+        if used + len(line) + (1 if lines else 0) > limit:
+            break
+        lines.append(line)
+        used += len(line) + (1 if len(lines) > 1 else 0)
+    return "\n".join(lines)
+
+
+def sources_text(knowledge: Knowledge, entry: Entry) -> str:
+    """What an answer card says about where it comes from: guidance links, then the
+    curators' sources, then when it was reviewed and is due again."""
+    review = f"Reviewed {entry.reviewed.isoformat()}"
+    if entry.next_review is not None:
+        review += f", next review {entry.next_review.isoformat()}"
+    tail = f"{source_names(knowledge, entry)}\n{review}"
+    budget = FIELD_VALUE_MAX - len(tail) - 1
+    links = guidance_links(entry.guidance, max(budget, 0))
+    return clip(f"{links}\n{tail}" if links else tail, FIELD_VALUE_MAX)
+
+
 def entry_card(knowledge: Knowledge, entry: Entry) -> Card:
     """The answer card for one entry: title, answer, sources, disclaimer."""
     return Card(
@@ -80,7 +112,7 @@ def entry_card(knowledge: Knowledge, entry: Entry) -> Card:
         title=clip(entry.title, TITLE_MAX),
         description=clip(entry.answer, DESCRIPTION_MAX),
         footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
-        fields=(("Sources", clip(source_names(knowledge, entry), FIELD_VALUE_MAX)),),
+        fields=(("Sources", sources_text(knowledge, entry)),),
         entry_id=entry.id,
     )
 
@@ -95,12 +127,19 @@ def _truncation_note(decision: Decision, limit: int) -> str | None:
     return None
 
 
+def urgent_content(knowledge: Knowledge, guidance: str, note: str | None) -> str:
+    """Triage guidance first, then the disclaimer, which is never the part cut off."""
+    disclaimer = f"-# {knowledge.texts.disclaimer}"
+    body = guidance + (f"\n{note}" if note else "")
+    return f"{clip(body, CONTENT_MAX - len(disclaimer) - 2)}\n\n{disclaimer}"
+
+
 def render_decision(knowledge: Knowledge, decision: Decision, *, limit: int = 500) -> Reply:
     """Build the reply the bot posts for ``decision``."""
     note = _truncation_note(decision, limit)
     if decision.outcome == "urgent" and decision.triage is not None:
-        guidance = urgent_content(decision.triage.guidance, decision.triage.severity)
-        content = clip(guidance + (f"\n{note}" if note else ""), CONTENT_MAX)
+        guidance = tier_guidance(decision.triage.guidance, decision.triage.severity)
+        content = urgent_content(knowledge, guidance, note)
         cards = (entry_card(knowledge, decision.entry),) if decision.entry else ()
         related = _related(knowledge, decision.entry) if decision.entry else ()
         return Reply(content, cards, related=related, feedback=bool(cards))
@@ -135,19 +174,19 @@ def topic_reply(knowledge: Knowledge, topic: Topic) -> Reply:
             f"**Get urgent help now for any of these warning signs:**\n{signs}\n\n{topic.summary}"
         )
     entries = [knowledge.entries[i] for i in topic.entry_ids if i in knowledge.entries]
+    fields: list[tuple[str, str]] = []
+    if entries:
+        titles = clip("\n".join(f"• {e.title}" for e in entries), FIELD_VALUE_MAX)
+        fields.append(("Questions in this topic", titles))
+    links = guidance_links(topic.guidance)
+    if links:
+        fields.append(("Sources", links))
     card = Card(
         kind="topic",
         title=clip(topic.name, TITLE_MAX),
         description=clip(description, DESCRIPTION_MAX),
         footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
-        fields=(
-            (
-                "Questions in this topic",
-                clip("\n".join(f"• {e.title}" for e in entries), FIELD_VALUE_MAX),
-            ),
-        )
-        if entries
-        else (),
+        fields=tuple(fields),
     )
     return Reply(None, (card,), related=tuple(entries[:25]))
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.client import FAQBot
+from bot.engine.render import tier_guidance
 from bot.exts.context_menu import MENU_NAME, MODERATORS_ONLY, NO_TEXT
 from tests.e2e.harness import World, mention, no_answer_title, rows, running_bot
 from tests.fakediscord import FakeDiscord, User
@@ -100,7 +101,9 @@ async def test_menu_puts_urgent_guidance_first(
     reply = await server.wait_for_reply(question["id"])
     decision = bot.engine.ask(URGENT)
     assert decision.outcome == "urgent" and decision.triage is not None
-    assert reply["content"].startswith(decision.triage.guidance[:100])
+    assert reply["content"].startswith(
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:150]
+    )
 
 
 @pytest.mark.asyncio

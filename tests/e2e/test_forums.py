@@ -18,6 +18,7 @@ import pytest
 import pytest_asyncio
 
 from bot.client import FAQBot
+from bot.engine.render import tier_guidance
 from bot.exts.forums import SUGGESTION_LEAD
 from tests.e2e.harness import World, poll, rows, running_bot
 from tests.fakediscord import Channel, FakeDiscord
@@ -104,7 +105,9 @@ async def test_urgent_post_always_gets_guidance(
     [card] = await answers_in(server, thread)
     decision = forum_bot.engine.ask(URGENT)
     assert decision.outcome == "urgent" and decision.triage is not None
-    assert card["content"].startswith(decision.triage.guidance[:100])
+    assert card["content"].startswith(
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:150]
+    )
 
 
 @pytest.mark.asyncio
@@ -185,4 +188,6 @@ async def test_cooldown_holds_back_suggestions_but_never_urgent_guidance(
         assert bot.engine.ask("what is a charley horse").outcome == "answer"  # held, not unsure
         decision = bot.engine.ask(URGENT)
         assert decision.triage is not None
-        assert guidance["content"].startswith(decision.triage.guidance[:100])
+        assert guidance["content"].startswith(
+            tier_guidance(decision.triage.guidance, decision.triage.severity)[:150]
+        )

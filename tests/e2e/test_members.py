@@ -14,7 +14,7 @@ import pytest
 from bot.client import FAQBot
 from bot.engine.render import (
     DOSE_REFUSAL,  # noqa: F401  (documents the refusal path)
-    urgent_content,
+    tier_guidance,
 )
 from tests.e2e.harness import World, custom_ids, mention, no_answer_title, rows, slash
 from tests.fakediscord import FakeDiscord
@@ -48,7 +48,10 @@ async def test_ask_answers_with_card_and_feedback_buttons(
     assert embed["title"] == decision.entry.title
     assert embed["footer"]["text"] == bot.knowledge.texts.disclaimer
     assert embed["author"]["name"] == f"You asked: {ANSWERED}"
-    assert any(f["name"] == "Sources" for f in embed["fields"])
+    sources = next(f["value"] for f in embed["fields"] if f["name"] == "Sources")
+    for ref in decision.entry.guidance:
+        assert f"[{ref.name}]({ref.url})" in sources
+    assert f"Reviewed {decision.entry.reviewed.isoformat()}" in sources
     labels = [c.get("label") for row in data["components"] for c in row["components"]]
     assert "Helpful" in labels and "Not helpful" in labels
     assert not data.get("flags", 0) & EPHEMERAL
@@ -77,8 +80,24 @@ async def test_ask_urgent_puts_guidance_first(
     decision = bot.engine.ask(URGENT)
     assert decision.outcome == "urgent" and decision.triage is not None
     assert data["content"].startswith(
-        urgent_content(decision.triage.guidance, decision.triage.severity)[:150]
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:150]
     )
+    assert bot.knowledge.texts.disclaimer in data["content"]
+    assert data["allowed_mentions"] == {"parse": []}
+
+
+@pytest.mark.asyncio
+async def test_urgent_reply_without_a_card_still_carries_the_disclaimer(
+    server: FakeDiscord, world: World, bot: FAQBot
+) -> None:
+    question = "i want to kill myself"
+    decision = bot.engine.ask(question)
+    assert decision.outcome == "urgent" and decision.triage is not None
+    data = await slash(server, "ask", world.alice, world.general, question=question)
+    assert data["content"].startswith(
+        tier_guidance(decision.triage.guidance, decision.triage.severity)[:150]
+    )
+    assert bot.knowledge.texts.disclaimer in data["content"]
 
 
 @pytest.mark.asyncio
@@ -133,6 +152,8 @@ async def test_every_topic_has_a_command(server: FakeDiscord, world: World, bot:
         assert topic.command in registered
         data = await slash(server, topic.command, world.alice, world.general)
         assert data["embeds"][0]["title"] == topic.name
+        fields = {f["name"]: f["value"] for f in data["embeds"][0].get("fields", [])}
+        assert topic.guidance and f"]({topic.guidance[0].url})" in fields["Sources"]
 
 
 @pytest.mark.asyncio
@@ -202,8 +223,9 @@ async def test_mention_urgent_puts_guidance_first(
     _, reply = await mention(server, world.general, world.alice, URGENT)
     triage = bot.engine.ask(URGENT).triage
     assert triage is not None and reply["content"].startswith(
-        urgent_content(triage.guidance, triage.severity)[:150]
+        tier_guidance(triage.guidance, triage.severity)[:150]
     )
+    assert bot.knowledge.texts.disclaimer in reply["content"]
 
 
 @pytest.mark.asyncio

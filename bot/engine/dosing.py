@@ -1,0 +1,127 @@
+"""Recognise a request for a dose, however it is worded, so it can be declined.
+
+The bot never gives an amount, a tablet count or a frequency. A dose request is
+recognised from concepts rather than one regex per sentence:
+
+- a **medicine** (generic or brand name, or "pill", "tablet", "meds"...; typos are
+  tolerated with an edit-distance match against the known names),
+- an **amount** ("how much", "how many", "max", "double", "too much", "at once",
+  a number before a medicine, a unit such as mg or ml),
+- a **frequency** ("how often", "every 4 hours", "twice a day", "again"),
+- **taking** ("take", "have", "pop", "give", "another one", "one more").
+
+An explicit dose word or unit is enough on its own; otherwise an amount or a
+frequency must come with a medicine or with taking. "Is ibuprofen good for
+cramps" has a medicine but no amount; "how many people get cramps" has an
+amount but neither a medicine nor taking: both are still answered.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+__all__ = ["is_dose_request"]
+
+#: Medicines members ask about, generic and brand names (lowercase).
+MEDICINES: frozenset[str] = frozenset(
+    """
+    ibuprofen advil motrin nurofen naproxen aleve naprosyn aspirin acetaminophen paracetamol
+    tylenol panadol diclofenac voltaren celecoxib celebrex nsaid nsaids diazepam valium
+    lorazepam ativan clonazepam klonopin benzo benzos benzodiazepine baclofen lioresal
+    cyclobenzaprine flexeril amrix carisoprodol soma metaxalone skelaxin tizanidine zanaflex
+    methocarbamol robaxin orphenadrine norflex dantrolene dantrium chlorzoxazone quinine
+    gabapentin neurontin pregabalin lyrica tramadol codeine oxycodone hydrocodone
+    magnesium potassium calcium zinc electrolyte electrolytes supplement supplements vitamin
+    vitamins cbd thc melatonin relaxer relaxers relaxant relaxants painkiller painkillers
+    medicine medicines medication medications med meds drug drugs pill pills tablet tablets
+    tab tabs capsule capsules caplet caplets gummy gummies drops liquid syrup
+    """.split()
+)
+
+#: Words that are an amount or a unit on their own: "how many mg", "20 ml", "a dose".
+_UNITS = frozenset(
+    "mg mgs milligram milligrams mcg microgram micrograms ug µg ml mls millilitre millilitres "
+    "milliliter milliliters teaspoon teaspoons tsp tablespoon tablespoons iu".split()
+)
+_DOSE_WORDS = frozenset("dose doses dosage dosages dosing posology".split())
+_NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve twenty fifty hundred "
+    "couple few several half dozen".split()
+)
+_TAKING = frozenset("take taking took taken pop popping give giving swallow chew".split())
+#: Verbs that mean taking only when followed by "another", "more"...: "can i have another".
+_TAKING_AGAIN = _TAKING | frozenset("have having use using".split())
+#: "take a bath", "take a break": taking that is not about a medicine.
+_NOT_MEDICINE_OBJECT = frozenset("bath shower break walk rest nap stretch look time while".split())
+_MORE = frozenset("another more extra second third again".split())
+_AMOUNT_PHRASES = re.compile(
+    r"\b(how (much|many)(?! (time|longer|people|years|months|weeks|days|of (us|them)))"
+    r"|max(imum)?|upper limit|limit|too (much|many)|at (once|a time|one time)"
+    r"|double|doubling|doubled|triple|strength|amount|safe (amount|number)|the most i can"
+    r"|a lot of|lots of|up to|per (dose|day|hour|week)|one more|an extra|a second)\b"
+)
+_FREQUENCY_PHRASES = re.compile(
+    r"\b(how (often|frequently|soon|long between|many times)"
+    r"|every \w+ (hours?|hrs?|days?|minutes?|mins?)|every (hour|day|morning|night|evening)"
+    r"|(once|twice|thrice|\w+ times) (a|per|each|every) (day|night|week|hour)"
+    r"|(a|per) day|daily|hourly|nightly|in a row|back to back|between (doses|them|pills))\b"
+)
+_NUMBER_UNIT = re.compile(r"\b\d+(\.\d+)?\s?(mg|mgs|mcg|µg|ug|ml|mls|iu|g)\b")
+_PRESCRIPTION = re.compile(r"\b(without|no) (a )?(prescription|script|rx)\b")
+_WORD = re.compile(r"[a-zµ]+|\d+(?:\.\d+)?")
+#: Names long enough to match with a typo ("ibuprofin", "advli"): one slip from five
+#: letters, two from eight.
+_NAMES = sorted(w for w in MEDICINES if len(w) >= 5)
+
+
+@lru_cache(maxsize=8192)
+def _is_medicine(word: str) -> bool:
+    if word in MEDICINES:
+        return True
+    if len(word) < 5:
+        return False
+    slips = 1 if len(word) < 8 else 2
+    match = process.extractOne(word, _NAMES, scorer=DamerauLevenshtein.distance, score_cutoff=slips)
+    return match is not None
+
+
+def _number_before_medicine(words: list[str]) -> bool:
+    """ "2 robaxin", "three of my pills", "half a tablet": a count of a medicine."""
+    for i, word in enumerate(words):
+        count = word.replace(".", "", 1).isdigit() or word in _NUMBER_WORDS
+        if count and any(_is_medicine(w) for w in words[i + 1 : i + 4]):
+            return True
+    return False
+
+
+def _more_after_taking(words: list[str]) -> bool:
+    """ "can i take another one", "have one more", "give him a second": taking again."""
+    for i, word in enumerate(words):
+        if word in _TAKING_AGAIN and any(w in _MORE for w in words[i + 1 : i + 4]):
+            return True
+    return False
+
+
+def is_dose_request(cleaned: str) -> bool:
+    """True if a cleaned message asks how much, how many or how often to take something."""
+    if _NUMBER_UNIT.search(cleaned) or _PRESCRIPTION.search(cleaned):
+        return True
+    words = _WORD.findall(cleaned)
+    if not words:
+        return False
+    if any(w in _DOSE_WORDS or w in _UNITS for w in words):
+        return True
+    medicine = any(_is_medicine(w) for w in words)
+    taking = any(
+        w in _TAKING and not _NOT_MEDICINE_OBJECT.intersection(words[i + 1 : i + 3])
+        for i, w in enumerate(words)
+    )
+    if _more_after_taking(words) or (medicine and _number_before_medicine(words)):
+        return True
+    asks_amount = _AMOUNT_PHRASES.search(cleaned) is not None
+    asks_often = _FREQUENCY_PHRASES.search(cleaned) is not None
+    return (asks_amount or asks_often) and (medicine or taking)
