@@ -130,7 +130,7 @@ def main():
             continue
         rows = load(path, problems)
         for where, r in rows:
-            k = norm(r["question"])
+            k = norm(r["question"]) or r["question"].strip().casefold()
             if k in seen:
                 problems.append(f"{where}: duplicate of {seen[k]}")
             else:
