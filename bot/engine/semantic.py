@@ -1,10 +1,13 @@
-"""Sentence embeddings for the semantic layer: all-MiniLM-L6-v2 as a plain numpy forward pass.
+"""Sentence embeddings for the semantic layer: all-MiniLM-L6-v2 without torch.
 
-Why numpy and not torch or an ONNX export: the model is small (6 layers, 384 wide),
-numpy is already a dependency, and the forward pass below is the whole of BERT that
-sentence-transformers runs for this model (embeddings, 6 post-norm encoder layers with
-exact GELU, mean pooling over real tokens, L2 normalisation). ``tokenizers`` reads the
-model's own tokenizer.json, so word pieces are exactly the upstream ones.
+The reference is a plain numpy forward pass: the whole of BERT that sentence-transformers
+runs for this model (embeddings, 6 post-norm encoder layers with exact GELU, mean pooling
+over real tokens, L2 normalisation). For speed, when scripts/fetch_model.py has also
+written ``model-int8.onnx`` (the same graph, built by scripts/export_onnx.py, with weights
+quantised per channel) and onnxruntime is installed, that graph runs instead: about 2x
+faster per question, with vectors within cosine 0.97 of the float32 ones (0.99 on
+average). ``tokenizers`` reads the model's own tokenizer.json, so word pieces are
+exactly the upstream ones.
 
 Texts the engine indexes (titles, phrasings, learned phrasings) are cached on disk in
 one ``.npz`` per model file hash, keyed by the text's sha256, so start-up and reloads
@@ -37,6 +40,7 @@ Array = npt.NDArray[Any]
 MODEL_FILE = "model.safetensors"
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "config.json"
+ONNX_FILE = "model-int8.onnx"
 SUMS_FILE = "SHA256SUMS"
 CACHE_DIR = "embedding-cache"
 FETCH_HINT = "run python scripts/fetch_model.py"
@@ -106,7 +110,7 @@ class _Layer:
 class Encoder:
     """Texts to L2-normalised 384-d sentence vectors, as sentence-transformers computes them."""
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, *, prefer_onnx: bool = True) -> None:
         self.path = model_path
         for name in (MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE):
             if not (model_path / name).is_file():
@@ -141,6 +145,12 @@ class Encoder:
         ]
         self.sha256 = _model_sha(model_path)
         self._lock = threading.Lock()
+        self._session: Any = None
+        self.backend = "numpy"
+        if prefer_onnx and (model_path / ONNX_FILE).is_file():
+            self._session = _onnx_session(model_path / ONNX_FILE)
+            if self._session is not None:
+                self.backend = "onnx-int8"
 
     # -- inference -----------------------------------------------------------------------------
 
@@ -154,6 +164,11 @@ class Encoder:
         if not texts:
             return out
         ids = self.token_ids(texts)
+        if self._session is not None:
+            # Dynamic int8 quantisation scales activations per batch, so a text's vector
+            # would depend on its batch companions: one text per run keeps it a function
+            # of the text alone (and cached vectors equal freshly computed ones).
+            batch_size = 1
         # Similar lengths together, so a batch pads little.
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), batch_size):
@@ -168,6 +183,14 @@ class Encoder:
         for row, seq in enumerate(batch):
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
+        if self._session is not None:
+            feed = {"input_ids": ids, "attention_mask": mask.astype(np.int64)}
+            vectors: Matrix = self._session.run(None, feed)[0].astype(np.float32)
+            return vectors
+        return self._forward_numpy(ids, mask)
+
+    def _forward_numpy(self, ids: npt.NDArray[np.int64], mask: Matrix) -> Matrix:
+        n, length = ids.shape
         x = self.word[ids] + self.position[:length] + self.token_type
         x = _layer_norm(x, *self.ln, self.eps)
         heads, width = self.heads, self.dim // self.heads
@@ -196,7 +219,7 @@ class Encoder:
 
     @property
     def cache_file(self) -> Path:
-        return self.path / CACHE_DIR / f"{self.sha256[:16]}.npz"
+        return self.path / CACHE_DIR / f"{self.sha256[:16]}-{self.backend}.npz"
 
     def embed_cached(self, texts: Sequence[str]) -> Matrix:
         """Vectors for ``texts``, reading and extending the on-disk cache (thread-safe)."""
@@ -265,6 +288,23 @@ def _model_sha(model_path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest_obj.update(block)
     return digest_obj.hexdigest()
+
+
+def _onnx_session(path: Path) -> Any:
+    """An onnxruntime session on one thread (steadier latency on a shared 2-core host)."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # a damaged export: the numpy pass still gives the answer
+        log.warning("cannot load %s (%s); using the numpy encoder", path, exc)
+        return None
 
 
 @lru_cache(maxsize=4)
