@@ -2,8 +2,9 @@
 
 The hybrid confidence of an entry is
 ``LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * clip((cos - SIM_FLOOR) / (SIM_CEILING -
-SIM_FLOOR))``, where ``cos`` is the entry's best cosine over its phrasings, and the answer
-threshold stays ``[engine] min_score``. Each dev question is ranked and embedded once;
+SIM_FLOOR))``, where ``cos`` is the entry's best cosine over its phrasings blended
+(``SECOND_SHARE``) with the mean of its best two, and the answer threshold stays
+``[engine] min_score``. Each dev question is ranked and embedded once;
 the grid then runs on arrays. Refusals (triage, scope, dose) do not depend on the weights
 and are left out, as bench/tune_engine.py does.
 
@@ -67,7 +68,11 @@ def main() -> None:
             for c in engine._rank_lexical(text, None):
                 lex[engine._entry_index[c.entry.id]] = c.score
             has_concepts = bool(text and engine.analyzer.concepts(text))
-            sim = engine.similarities(text, None) if has_concepts else np.full(n, -1.0)
+            if has_concepts:
+                best, second = engine.similarity_parts(text, None)
+            else:
+                best = second = np.full(n, -1.0)
+            sim = np.stack([best, second])
             exact = engine._exact_match(engine._cleaned_key(text), None)
             expect.append(case.expect)
             ids.append({engine._entry_index[i] for i in case.ids if i in engine._entry_index})
@@ -75,17 +80,20 @@ def main() -> None:
             sim_rows.append(sim)
             exact_rows.append(-1 if exact is None else exact)
             plain.append(not has_concepts)
-    lex_m, sim_m = np.array(lex_rows), np.array(sim_rows)
+    lex_m, parts = np.array(lex_rows), np.array(sim_rows)  # parts: (cases, 2, entries)
     exact_a, plain_a = np.array(exact_rows), np.array(plain)
     is_answer = np.array([e == "answer" for e in expect])
     results = []
-    for w, lo, hi in itertools.product(
+    for share, w, lo, hi in itertools.product(
+        [0.0, 0.25, 0.5, 0.75],
         [x / 20 for x in range(21)],
         [x / 20 for x in range(13)],
         [x / 20 for x in range(8, 21)],
     ):
         if hi <= lo:
             continue
+        best, second = parts[:, 0], parts[:, 1]
+        sim_m = (1 - share) * best + share * (best + second) / 2
         combined = w * lex_m + (1 - w) * np.clip((sim_m - lo) / (hi - lo), 0, 1)
         combined[plain_a] = lex_m[plain_a]
         rows = np.nonzero(exact_a >= 0)[0]
@@ -100,10 +108,11 @@ def main() -> None:
         recall = none_ok.sum() / max((~is_answer).sum(), 1)
         top1 = correct_answer.sum() / max(is_answer.sum(), 1)
         precision = (answered & right & is_answer).sum() / max(answered.sum(), 1)
-        results.append((accuracy, top1, recall, precision, w, lo, hi))
+        results.append((accuracy, top1, recall, precision, w, lo, hi, share))
     results.sort(reverse=True)
     print(
-        "accuracy  top-1  no-answer recall  answers correct  LEXICAL_WEIGHT SIM_FLOOR SIM_CEILING"
+        "accuracy top-1 no-answer-recall answers-correct "
+        "(LEXICAL_WEIGHT, SIM_FLOOR, SIM_CEILING, SECOND_SHARE)"
     )
     for r in results[:10]:
         print(f"{r[0]:.3f}    {r[1]:.3f} {r[2]:.3f}            {r[3]:.3f}           {r[4:]}")

@@ -112,11 +112,14 @@ class Engine:
     RELATIVE_WEIGHT = 0.7
     TOP_K = 8
     #: Hybrid confidence = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * semantic, where
-    #: semantic is an entry's best cosine over its phrasings mapped linearly from
-    #: SIM_FLOOR (0) to SIM_CEILING (1). Chosen on the dev sets by bench/tune_hybrid.py.
+    #: semantic is an entry's cosine to the question mapped linearly from SIM_FLOOR (0) to
+    #: SIM_CEILING (1); that cosine is its best phrasing's, blended (SECOND_SHARE) with the
+    #: mean of its best two, so an entry that several phrasings agree on beats one
+    #: stray close phrasing. Chosen on the dev sets by bench/tune_hybrid.py.
     LEXICAL_WEIGHT = 0.35
     SIM_FLOOR = 0.2
-    SIM_CEILING = 1.0
+    SIM_CEILING = 0.95
+    SECOND_SHARE = 0.5
 
     def __init__(
         self,
@@ -341,21 +344,43 @@ class Engine:
         exact = self._exact_match(self._cleaned_key(text), guild_id)
         return self.combine(lexical, self.similarities(text, guild_id), exact)
 
-    def similarities(self, text: str, guild_id: str | None) -> npt.NDArray[np.float32]:
-        """Each entry's best cosine between the question and its phrasings (learned included)."""
+    def similarities(self, text: str, guild_id: str | None) -> npt.NDArray[np.float64]:
+        """Each entry's cosine to the question, as the hybrid confidence uses it."""
+        best, second = self.similarity_parts(text, guild_id)
+        share = self.SECOND_SHARE
+        out: npt.NDArray[np.float64] = (1 - share) * best + share * (best + second) / 2
+        return out
+
+    def similarity_parts(
+        self, text: str, guild_id: str | None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per entry, the best and second-best cosine over its phrasings (learned included).
+
+        An entry with one phrasing has that cosine as both.
+        """
         assert self.encoder is not None and self._phrase_vectors is not None
         query = self.encoder.encode([text])[0]
-        best = np.maximum.reduceat(self._phrase_vectors @ query, self._starts)
+        sims = (self._phrase_vectors @ query).astype(np.float64)
+        best = np.maximum.reduceat(sims, self._starts)
+        owner = np.repeat(np.arange(len(self._starts)), np.diff([*self._starts, len(sims)]))
+        rest = np.where(sims >= best[owner], -np.inf, sims)
+        second = np.maximum.reduceat(rest, self._starts)
+        second = np.where(np.isfinite(second), second, best)
         for scope in {None, guild_id}:
             for doc in self._learned.get(scope, ()):
-                if doc.vector is not None:
-                    best[doc.entry_index] = max(best[doc.entry_index], float(doc.vector @ query))
-        return best
+                if doc.vector is None:
+                    continue
+                i, cos = doc.entry_index, float(doc.vector @ query)
+                if cos > best[i]:
+                    best[i], second[i] = cos, best[i]
+                elif cos > second[i]:
+                    second[i] = cos
+        return best, second
 
     def combine(
         self,
         lexical: Sequence[Candidate],
-        similarity: npt.NDArray[np.float32],
+        similarity: npt.NDArray[np.float64],
         exact: int | None = None,
     ) -> tuple[Candidate, ...]:
         """Hybrid confidence of the lexical candidates and the semantically closest entries."""
