@@ -1,4 +1,6 @@
-"""Engine benchmark: index build time, per-question latency and peak memory.
+"""Lexical engine benchmark (semantic = false): build time, per-question latency, memory.
+
+bench/bench_semantic.py times the hybrid engine.
 
 Measures, in one run, the shipped content and synthetic corpora of 1,000 and
 10,000 entries generated from the content's own vocabulary, next to the naive
@@ -87,10 +89,10 @@ def measure(name: str, knowledge: Knowledge, questions: list[str]) -> list[str]:
     docs = [q for e in knowledge.entries.values() for q in (e.title, *e.questions)]
 
     def build_engine() -> Callable[[str], object]:
-        return Engine(knowledge, EngineSettings()).ask
+        return Engine(knowledge, EngineSettings(semantic=False)).ask
 
     def build_cold_engine() -> Callable[[str], object]:
-        engine = Engine(knowledge, EngineSettings())
+        engine = Engine(knowledge, EngineSettings(semantic=False))
 
         def ask(question: str) -> object:
             engine.clear_cache()  # every question as if never seen before

@@ -50,7 +50,8 @@ def main() -> None:
     anchors = [0.0, 0.3, 0.45, 0.6]
     thresholds = [x / 100 for x in range(20, 81, 2)]
     for variant, k1, b in itertools.product(variants, k1s, bs):
-        engine = Engine(knowledge, EngineSettings(min_score=0.0), params=BM25Params(variant, k1, b))
+        settings = EngineSettings(min_score=0.0, semantic=False)
+        engine = Engine(knowledge, settings, params=BM25Params(variant, k1, b))
         for aw, ac, uw, rw, up, an in itertools.product(
             answer_weights, answer_cov, unknown, relative, unknown_power, anchors
         ):
@@ -58,7 +59,7 @@ def main() -> None:
             engine.RELATIVE_WEIGHT, engine.UNKNOWN_POWER, engine.ANCHOR_MIN = rw, up, an
             results = []
             for case in cases:
-                ranked = engine._rank(clean(case.question, 500).text, None)
+                ranked = engine._rank_lexical(clean(case.question, 500).text, None)
                 top = ranked[0] if ranked else None
                 results.append((case, top.entry.id if top else None, top.score if top else 0.0))
             for t in thresholds:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -92,6 +93,7 @@ def _decision_json(engine: Any, question: str) -> dict[str, Any]:
     return {
         "question": question,
         "outcome": decision.outcome,
+        "mode": decision.mode,
         "entry": None
         if entry is None
         else {
@@ -167,10 +169,17 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         load_cases,
         score,
         seed_questions,
+        side_by_side,
     )
 
     knowledge = _load_knowledge(config)
     engine = Engine(knowledge, config.engine)
+    # The lexical engine alone, beside the configured one, shows what the semantic layer adds.
+    lexical = (
+        Engine(knowledge, dataclasses.replace(config.engine, semantic=False))
+        if engine.mode == "hybrid"
+        else None
+    )
     seeds = seed_questions(args.seeds) if args.seeds.is_dir() else []
     baseline = baseline_predictor(knowledge, seeds)
     sets = args.set or [p for p in DEFAULT_EVAL_SETS if p.exists()]
@@ -186,9 +195,16 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         base = score(
             f"{path.stem} (baseline: raw seed questions, BM25Okapi, no threshold)", cases, baseline
         )
-        results.append({"engine": ours.as_dict(), "baseline": base.as_dict()})
+        result = {"engine": {**ours.as_dict(), "mode": engine.mode}, "baseline": base.as_dict()}
+        columns = [(engine.mode, ours)]
+        if lexical is not None:
+            plain = score(path.stem, cases, engine_predictor(lexical))
+            result["lexical"] = plain.as_dict()
+            columns = [("lexical", plain), ("hybrid", ours)]
+        result[engine.mode] = ours.as_dict()
+        results.append(result)
         if not args.json:
-            print("\n".join(ours.lines()))
+            print("\n".join(side_by_side(columns)))
             print("\n".join(base.lines()))
             if ours.failures and not args.quiet:
                 print(f"  failures ({len(ours.failures)}):")

@@ -22,6 +22,14 @@ DEFAULT_CONFIG_FILE = Path("config.toml")
 TOKEN_ENV = "DISCORD_TOKEN"
 ENV_PREFIX = "BOT_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Where ``scripts/fetch_model.py`` puts the sentence-embedding model by default: a per-user
+#: cache, shared by every checkout, outside the repository (the weights are 90 MB).
+DEFAULT_MODEL_PATH = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "spasm-faq-bot"
+    / "models"
+    / "all-MiniLM-L6-v2"
+)
 
 
 class ConfigError(Exception):
@@ -59,6 +67,10 @@ class EngineSettings:
     min_margin: float = 0.0
     suggestion_min_score: float = 0.2
     max_question_chars: int = 500
+    #: Folder of the sentence-embedding model (``scripts/fetch_model.py`` fills it).
+    model_path: Path = DEFAULT_MODEL_PATH
+    #: Combine the lexical engine with sentence embeddings (falls back if the model is absent).
+    semantic: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +198,11 @@ def _path(value: Any) -> Path:
     return Path(value)
 
 
+def _user_path(value: Any) -> Path:
+    """A path that may start with ``~`` (the model cache usually lives in a home folder)."""
+    return _path(value).expanduser()
+
+
 def _level(value: Any) -> str:
     if not isinstance(value, str) or value.upper() not in LOG_LEVELS:
         raise ValueError("one of " + ", ".join(LOG_LEVELS))
@@ -213,6 +230,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "min_margin": _float(0.0, 100.0),
         "suggestion_min_score": _float(0.0, 100.0),
         "max_question_chars": _int(20, 4000),
+        "model_path": _user_path,
+        "semantic": _bool,
     },
     "cooldown": {"rate": _int(1, 1000), "per_seconds": _float(0.0, 86_400.0)},
     "moderation": {"role_ids": _snowflakes},
@@ -231,7 +250,12 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "health": HealthSettings,
     "logging": LoggingSettings,
 }
-PATH_KEYS = {("storage", "database_path"), ("content", "path"), ("health", "heartbeat_path")}
+PATH_KEYS = {
+    ("storage", "database_path"),
+    ("content", "path"),
+    ("health", "heartbeat_path"),
+    ("engine", "model_path"),
+}
 
 
 def _suggest(name: str, options: list[str]) -> str:

@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
+# The semantic layer's model, if it can be had; without it the bot answers by words alone.
+"$VENV/bin/python" scripts/fetch_model.py \
+    || echo "start.sh: no semantic model (see above); the bot runs lexical only" >&2
 exec "$VENV/bin/python" -m bot run "$@"

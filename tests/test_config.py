@@ -184,3 +184,21 @@ def test_answers_keys_default_and_load(tmp_path: Path, monkeypatch: pytest.Monke
 def test_answers_keys_reject_bad_values(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(expected)):
         load_config(write(tmp_path, text), env={})
+
+
+def test_engine_semantic_keys(tmp_path: Path) -> None:
+    default = load_config(env={})
+    assert default.engine.semantic is True
+    assert default.engine.model_path.name == "all-MiniLM-L6-v2"
+    assert default.engine.model_path.is_absolute()
+    config = load_config(
+        write(tmp_path, '[engine]\nsemantic = false\nmodel_path = "models/minilm"\n'), env={}
+    )
+    assert config.engine.semantic is False
+    assert config.engine.model_path == tmp_path / "models/minilm"
+    home = load_config(write(tmp_path, '[engine]\nmodel_path = "~/m"\n'), env={})
+    assert home.engine.model_path == Path.home() / "m"
+    env = load_config(env={"BOT_ENGINE_SEMANTIC": "false"})
+    assert env.engine.semantic is False
+    with pytest.raises(ConfigError, match=r"\[engine\] semantic: expected true or false"):
+        load_config(write(tmp_path, '[engine]\nsemantic = "yes"\n'), env={})

@@ -14,16 +14,19 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.config import EngineSettings
 from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.dosing import is_dose_request
 from bot.engine.index import BM25Params, FieldIndex
+from bot.engine.semantic import Encoder, load_encoder
 from bot.engine.text import clean
 from bot.engine.triage import Triage
 
 Outcome = Literal["answer", "no_answer", "urgent"]
+Mode = Literal["lexical", "hybrid"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class Decision:
     refusal: Literal["dose", "scope"] | None = None
     scope: ScopeRule | None = None
     candidates: tuple[Candidate, ...] = field(default=())
+    #: Which engine decided: BM25 coverage alone, or combined with sentence embeddings.
+    mode: Mode = "lexical"
 
     @property
     def answered(self) -> bool:
@@ -70,6 +75,7 @@ class _LearnedDoc:
     terms: list[str]
     key: str
     phrasing: str
+    vector: npt.NDArray[np.float32] | None = None
 
 
 class Engine:
@@ -90,6 +96,15 @@ class Engine:
     #: How much an entry's BM25 score relative to the best one shapes its confidence.
     RELATIVE_WEIGHT = 0.7
     TOP_K = 8
+    #: Hybrid confidence = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * semantic, where
+    #: semantic is an entry's cosine to the question mapped linearly from SIM_FLOOR (0) to
+    #: SIM_CEILING (1); that cosine is its best phrasing's, blended (SECOND_SHARE) with the
+    #: mean of its best two, so an entry that several phrasings agree on beats one
+    #: stray close phrasing. Chosen on the dev sets by bench/tune_hybrid.py.
+    LEXICAL_WEIGHT = 0.35
+    SIM_FLOOR = 0.2
+    SIM_CEILING = 0.95
+    SECOND_SHARE = 0.5
 
     def __init__(
         self,
@@ -97,15 +112,20 @@ class Engine:
         settings: EngineSettings | None = None,
         learned: Iterable[Learned] = (),
         params: BM25Params | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.settings = settings or EngineSettings()
+        if encoder is None and self.settings.semantic:
+            encoder = load_encoder(self.settings.model_path)
+        self.encoder = encoder if self.settings.semantic else None
         self.params = params or BM25Params()
         self.analyzer = Analyzer(knowledge.synonyms)
         self.triage = Triage(knowledge)
         self.entries: list[Entry] = list(knowledge.entries.values())
         self._entry_index = {e.id: i for i, e in enumerate(self.entries)}
         phrase_docs: list[list[str]] = []
+        phrase_texts: list[str] = []
         starts: list[int] = []
         self._exact: dict[str, int] = {}
         surface: set[str] = set()
@@ -113,6 +133,7 @@ class Engine:
             starts.append(len(phrase_docs))
             for phrasing in dict.fromkeys((entry.title, *entry.questions)):
                 phrase_docs.append(self.analyzer.terms(phrasing))
+                phrase_texts.append(phrasing)
                 self._exact.setdefault(self._key(phrasing), i)
                 surface.update(self.analyzer.words(phrasing))
             surface.update(self.analyzer.words(entry.answer))
@@ -135,10 +156,26 @@ class Engine:
         # Members ask the same questions again and again; ranking is pure given the
         # content and the learned phrasings, so it is cached until a phrasing is learned.
         self._ranked = lru_cache(maxsize=4096)(self._rank)
+        # Every phrasing's sentence vector, embedded once (and cached on disk by the encoder).
+        self._phrase_vectors: npt.NDArray[np.float32] | None = None
+        learned = list(learned)
+        self._learned_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        if self.encoder is not None:
+            texts = phrase_texts + [item.phrasing for item in learned]
+            vectors = self.encoder.embed_cached(texts)
+            self._phrase_vectors = vectors[: len(phrase_texts)]
+            for item, vector in zip(learned, vectors[len(phrase_texts) :], strict=True):
+                self._learned_vectors[item.phrasing] = vector
         for item in learned:
             self.add_learned(item)
+        self._learned_vectors.clear()
 
     # -- public API ----------------------------------------------------------------------------
+
+    @property
+    def mode(self) -> Mode:
+        """ "hybrid" when sentence embeddings take part in every ranking, else "lexical"."""
+        return "hybrid" if self._phrase_vectors is not None else "lexical"
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.knowledge.entries.get(entry_id)
@@ -148,8 +185,17 @@ class Engine:
         index = self._entry_index.get(item.entry_id)
         if index is None:
             return False
+        vector = None
+        if self.encoder is not None:
+            vector = self._learned_vectors.get(item.phrasing)
+            if vector is None:
+                vector = self.encoder.embed_cached([item.phrasing])[0]
         doc = _LearnedDoc(
-            index, self.analyzer.terms(item.phrasing), self._key(item.phrasing), item.phrasing
+            index,
+            self.analyzer.terms(item.phrasing),
+            self._key(item.phrasing),
+            item.phrasing,
+            vector,
         )
         with self._lock:
             docs = self._learned[item.guild_id]
@@ -197,6 +243,7 @@ class Engine:
                 question=question,
                 cleaned=text,
                 truncated=cleaned.truncated,
+                mode=self.mode,
                 outcome=outcome,
                 entry=entry,
                 score=round(score, 4),
@@ -228,7 +275,7 @@ class Engine:
             for phrasing in (entry.title, *entry.questions):
                 if cleaned in phrasing.casefold():
                     seen.setdefault(phrasing[:100].strip(), None)
-        for candidate in self._ranked(cleaned, None):
+        for candidate in self._rank_lexical(cleaned, None):
             seen.setdefault(candidate.entry.title[:100], None)
         return list(seen)[:limit]
 
@@ -277,6 +324,71 @@ class Engine:
 
     def _rank(self, text: str, guild_id: str | None) -> tuple[Candidate, ...]:
         """Candidates for a cleaned text, best first, each with its confidence."""
+        lexical = self._rank_lexical(text, guild_id)
+        if self._phrase_vectors is None or not text or not self.analyzer.concepts(text):
+            # Only chat words ("thanks!", "hi"): nothing for either layer to go on.
+            return lexical
+        exact = self._exact_match(self._cleaned_key(text), guild_id)
+        return self.combine(lexical, self.similarities(text, guild_id), exact)
+
+    def similarities(self, text: str, guild_id: str | None) -> npt.NDArray[np.float64]:
+        """Each entry's cosine to the question, as the hybrid confidence uses it."""
+        best, second = self.similarity_parts(text, guild_id)
+        share = self.SECOND_SHARE
+        out: npt.NDArray[np.float64] = (1 - share) * best + share * (best + second) / 2
+        return out
+
+    def similarity_parts(
+        self, text: str, guild_id: str | None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Per entry, the best and second-best cosine over its phrasings (learned included).
+
+        An entry with one phrasing has that cosine as both.
+        """
+        assert self.encoder is not None and self._phrase_vectors is not None
+        query = self.encoder.encode([text])[0]
+        sims = (self._phrase_vectors @ query).astype(np.float64)
+        best = np.maximum.reduceat(sims, self._starts)
+        owner = np.repeat(np.arange(len(self._starts)), np.diff([*self._starts, len(sims)]))
+        rest = np.where(sims >= best[owner], -np.inf, sims)
+        second = np.maximum.reduceat(rest, self._starts)
+        second = np.where(np.isfinite(second), second, best)
+        for scope in {None, guild_id}:
+            for doc in self._learned.get(scope, ()):
+                if doc.vector is None:
+                    continue
+                i, cos = doc.entry_index, float(doc.vector @ query)
+                if cos > best[i]:
+                    best[i], second[i] = cos, best[i]
+                elif cos > second[i]:
+                    second[i] = cos
+        return best, second
+
+    def combine(
+        self,
+        lexical: Sequence[Candidate],
+        similarity: npt.NDArray[np.float64],
+        exact: int | None = None,
+    ) -> tuple[Candidate, ...]:
+        """Hybrid confidence of the lexical candidates and the semantically closest entries."""
+        span = max(self.SIM_CEILING - self.SIM_FLOOR, 1e-6)
+        semantic = np.clip((similarity - self.SIM_FLOOR) / span, 0.0, 1.0)
+        lex = {self._entry_index[c.entry.id]: c.score for c in lexical}
+        k = min(self.TOP_K, len(semantic))
+        pool = dict.fromkeys([*lex, *np.argpartition(-semantic, k - 1)[:k].tolist()])
+        w = self.LEXICAL_WEIGHT
+        out = [
+            Candidate(
+                self.entries[i],
+                1.0 if i == exact else w * lex.get(i, 0.0) + (1 - w) * float(semantic[i]),
+            )
+            for i in pool
+        ]
+        out.sort(key=lambda c: (self._entry_index[c.entry.id] == exact, c.score), reverse=True)
+        return tuple(c for c in out if c.score > 0)
+
+    def _rank_lexical(self, text: str, guild_id: str | None) -> tuple[Candidate, ...]:
+        """Candidates by BM25 and coverage alone, best first, each with its confidence."""
         if not text:
             return ()
         exact = self._exact_match(self._cleaned_key(text), guild_id)

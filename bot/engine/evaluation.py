@@ -46,6 +46,8 @@ class Report:
     no_answer_recall: float = 0.0
     urgent_precision: float = 0.0
     urgent_recall: float = 0.0
+    #: Of the questions the engine answered with an entry, the share answered correctly.
+    answers_correct: float = 0.0
     failures: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, float | int | str]:
@@ -58,6 +60,7 @@ class Report:
             "no_answer_recall": round(self.no_answer_recall, 4),
             "urgent_precision": round(self.urgent_precision, 4),
             "urgent_recall": round(self.urgent_recall, 4),
+            "answers_correct": round(self.answers_correct, 4),
         }
 
     def lines(self) -> list[str]:
@@ -69,7 +72,34 @@ class Report:
             f"   recall {self.no_answer_recall:7.1%}",
             f"  urgent precision    {self.urgent_precision:7.1%}"
             f"   recall {self.urgent_recall:7.1%}",
+            f"  answers correct     {self.answers_correct:7.1%}  (of the answers given)",
         ]
+
+
+def side_by_side(columns: Sequence[tuple[str, Report]]) -> list[str]:
+    """The same figures for several engines on one split, one labelled column each."""
+    head = columns[0][1]
+    reports = [r for _, r in columns]
+    rows = [
+        ("top-1 accuracy", "top1", True),
+        ("MRR@3", "mrr3", False),
+        ("no-answer precision", "no_answer_precision", True),
+        ("no-answer recall", "no_answer_recall", True),
+        ("urgent precision", "urgent_precision", True),
+        ("urgent recall", "urgent_recall", True),
+        ("answers correct", "answers_correct", True),
+    ]
+    lines = [
+        f"{head.name}: {head.total} questions ({head.answerable} answerable)",
+        f"  {'':<22}" + "".join(f"{label:>10}" for label, _ in columns),
+    ]
+    for label, attr, percent in rows:
+        cells = "".join(
+            f"{getattr(r, attr):>10.1%}" if percent else f"{getattr(r, attr):>10.3f}"
+            for r in reports
+        )
+        lines.append(f"  {label:<22}{cells}")
+    return lines
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -100,9 +130,13 @@ def score(name: str, cases: Sequence[Case], predict: Callable[[str], Prediction]
     """Compute the report for ``cases`` with any predictor (the engine or a baseline)."""
     report = Report(name, total=len(cases))
     correct = reciprocal = 0.0
+    given = given_right = 0
     tp_none = fp_none = fn_none = tp_urgent = fp_urgent = fn_urgent = 0
     for case in cases:
         p = predict(case.question)
+        if p.outcome == "answer":
+            given += 1
+            given_right += case.expect == "answer" and bool(p.ranked) and p.ranked[0] in case.ids
         if case.expect == "answer":
             report.answerable += 1
             top_ok = p.outcome == "answer" and bool(p.ranked) and p.ranked[0] in case.ids
@@ -133,6 +167,7 @@ def score(name: str, cases: Sequence[Case], predict: Callable[[str], Prediction]
     report.no_answer_recall = _ratio(tp_none, tp_none + fn_none)
     report.urgent_precision = _precision(tp_urgent, fp_urgent, fn_urgent)
     report.urgent_recall = _ratio(tp_urgent, tp_urgent + fn_urgent)
+    report.answers_correct = _ratio(given_right, given)
     return report
 
 

@@ -5,6 +5,7 @@ Checks: valid JSON per line, exact key sets and allowed values per `expect`,
 ids in the FAQ entry list, no duplicate questions within or across the two
 files (after casefold and stripping punctuation/whitespace), and counts.
 """
+
 import json
 import re
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FILES = ["dev4.jsonl", "holdout2.jsonl"]
 
-VALID_IDS = frozenset("""
+VALID_IDS = frozenset(
+    """
 what-is-a-muscle-spasm charley-horse-name muscle-types cramp-vs-spasm spasm-vs-twitch
 what-causes-spasms stress-and-spasms diseases-causing-spasms risk-factors night-leg-cramps
 electrolytes-and-cramps medication-side-effect-cramps spasm-symptoms what-spasm-feels-like
@@ -24,17 +26,24 @@ heat-or-ice back-spasm-relief calf-cramp-relief breathing-and-cramps neck-spasm-
 prevent-leg-spasms prevent-spasms best-medicine muscle-relaxers relaxer-classes
 natural-relaxers when-to-worry spasms-not-improving prognosis dystonia tetany
 als-early-signs dvt-vs-cramp pregnancy-cramps how-spasms-are-diagnosed spasm-blood-tests
-""".split())
+""".split()
+)
 KINDS = frozenset("other-condition near-domain chit-chat gibberish injection other-sense".split())
-STYLES = frozenset("story two-questions typo short parent non-native jargon discord plain other-language".split())
+STYLES = frozenset(
+    "story two-questions typo short parent non-native jargon discord plain other-language".split()
+)
 LANGS = frozenset("es de fr pt it".split())
 RULES = {
     "crisis": {"self-harm"},
-    "emergency": set("""overdose anaphylaxis breathing chest-pain stroke seizure meningitis
+    "emergency": set(
+        """overdose anaphylaxis breathing chest-pain stroke seizure meningitis
         head-neck-injury cauda-equina tetanus blood-clot rhabdo low-calcium heat-stroke
         serotonin-syndrome nms child-ingestion spider-bite pre-eclampsia limb-ischaemia
-        compartment-syndrome baclofen-withdrawal acute-dystonic-reaction""".split()),
-    "same-day": set("dehydration low-potassium back-pain-infection wound-tetanus-cover baclofen-supply".split()),
+        compartment-syndrome baclofen-withdrawal acute-dystonic-reaction""".split()
+    ),
+    "same-day": set(
+        "dehydration low-potassium back-pain-infection wound-tetanus-cover baclofen-supply".split()
+    ),
 }
 KEYS = {
     "answer": ({"question", "expect", "ids", "style"}, {"also"}),
@@ -87,7 +96,7 @@ def load(path, problems):
             problems.append(f"{where}: keys {sorted(r)}")
             continue
         q = r["question"]
-        if not isinstance(q, str) or not q.strip() or not norm(q) and exp != "no_answer":
+        if not isinstance(q, str) or not q.strip() or (not norm(q) and exp != "no_answer"):
             problems.append(f"{where}: empty question")
         if r["style"] not in STYLES:
             problems.append(f"{where}: bad style {r['style']!r}")
@@ -137,15 +146,27 @@ def main():
                 seen[k] = where
         c = Counter(r["expect"] for _, r in rows)
         styles = Counter(r["style"] for _, r in rows)
-        ids = Counter(i for _, r in rows if r["expect"] == "answer" for i in r["ids"] + r.get("also", []))
+        ids = Counter(
+            i for _, r in rows if r["expect"] == "answer" for i in r["ids"] + r.get("also", [])
+        )
         kinds = Counter(r["kind"] for _, r in rows if r["expect"] == "no_answer")
         tiers = Counter(r["severity"] for _, r in rows if r["expect"] == "urgent")
         rules = Counter(r["rule"] for _, r in rows if r["expect"] == "urgent")
         langs = Counter(r["lang"] for _, r in rows if r["expect"] == "other_language")
-        dose = sum(1 for _, r in rows if r["expect"] == "no_answer" and r["kind"] == "near-domain" and DOSE.search(r["question"]))
+        dose = sum(
+            1
+            for _, r in rows
+            if r["expect"] == "no_answer"
+            and r["kind"] == "near-domain"
+            and DOSE.search(r["question"])
+        )
         print(f"{name}: {len(rows)} rows  " + "  ".join(f"{k}={c[k]}" for k in KEYS))
         print("  styles: " + ", ".join(f"{k}={v}" for k, v in sorted(styles.items())))
-        print("  kinds:  " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())) + f"  (dose-like near-domain={dose})")
+        print(
+            "  kinds:  "
+            + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items()))
+            + f"  (dose-like near-domain={dose})"
+        )
         print("  tiers:  " + ", ".join(f"{k}={v}" for k, v in sorted(tiers.items())))
         print("  rules:  " + ", ".join(f"{k}={v}" for k, v in sorted(rules.items())))
         print("  langs:  " + ", ".join(f"{k}={v}" for k, v in sorted(langs.items())))
@@ -164,7 +185,9 @@ def main():
             problems.append(f"{name}: self-harm {rules['self-harm']} < {MIN_SELF_HARM}")
         for r_ in sorted(RULES["emergency"]):
             if rules[r_] < MIN_PER_EMERGENCY_RULE:
-                problems.append(f"{name}: emergency rule {r_} {rules[r_]} < {MIN_PER_EMERGENCY_RULE}")
+                problems.append(
+                    f"{name}: emergency rule {r_} {rules[r_]} < {MIN_PER_EMERGENCY_RULE}"
+                )
         for r_ in sorted(RULES["same-day"]):
             if rules[r_] < MIN_PER_SAMEDAY_RULE:
                 problems.append(f"{name}: same-day rule {r_} {rules[r_]} < {MIN_PER_SAMEDAY_RULE}")
