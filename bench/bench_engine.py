@@ -32,6 +32,7 @@ from bot.config import SHIPPED_CONTENT, EngineSettings
 from bot.content import Entry, Knowledge, load_content
 from bot.engine import Engine
 from bot.engine.evaluation import load_cases
+from bot.engine.message import ask_message
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -100,6 +101,15 @@ def measure(name: str, knowledge: Knowledge, questions: list[str]) -> list[str]:
 
         return ask
 
+    def build_cold_message() -> Callable[[str], object]:
+        engine = Engine(knowledge, EngineSettings())
+
+        def ask(question: str) -> object:
+            engine.clear_cache()
+            return ask_message(engine, question)  # segments, story clauses, language
+
+        return ask
+
     def build_naive() -> Callable[[str], object]:
         naive = BM25Okapi([d.lower().split() for d in docs])
         return lambda question: int(naive.get_scores(question.lower().split()).argmax())
@@ -108,6 +118,7 @@ def measure(name: str, knowledge: Knowledge, questions: list[str]) -> list[str]:
     systems = (
         ("engine, cold (cache cleared per question)", build_cold_engine),
         ("engine, warm (repeats served from cache)", build_engine),
+        ("whole message (ask_message), cold", build_cold_message),
         ("naive baseline", build_naive),
     )
     for system, build in systems:

@@ -22,6 +22,9 @@ from bot.health import DEFAULT_MAX_AGE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: ``missed --kind``: "missed" (the FAQ had no answer), "language" (not English) or both.
+KIND_CHOICES = ["missed", "language", "all"]
+KIND_HELP = "missed (no answer), language (not English) or all (default)"
 DEFAULT_EVAL_SETS = (REPO_ROOT / "tests/eval/dev.jsonl", REPO_ROOT / "tests/eval/holdout.jsonl")
 DEFAULT_SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 
@@ -86,9 +89,14 @@ def cmd_sync(config: Config, args: argparse.Namespace) -> int:
 
 
 def _decision_json(engine: Any, question: str) -> dict[str, Any]:
-    from bot.engine import render_decision, reply_text
+    """The ``ask --json`` object. ``answers`` lists every answer of the message (a
+    two-question message has two; the first is ``entry``); ``language`` is the detected
+    language code when the message is not English (``outcome`` is then "no_answer")."""
+    from bot.engine import reply_text
+    from bot.engine.message import ask_message, render_message
 
-    decision = engine.ask(question)
+    result = ask_message(engine, question)
+    decision = result.decision
     entry = decision.entry
     return {
         "question": question,
@@ -107,8 +115,20 @@ def _decision_json(engine: Any, question: str) -> dict[str, Any]:
             {"id": c.entry.id, "title": c.entry.title, "score": round(float(c.score), 4)}
             for c in decision.alternatives
         ],
+        "answers": [
+            {
+                "id": d.entry.id,
+                "title": d.entry.title,
+                "topic": d.entry.topic,
+                "score": float(d.score),
+                "question": d.question,
+            }
+            for d in result.answers
+            if d.entry is not None
+        ],
+        "language": result.language,
         "text": reply_text(
-            render_decision(engine.knowledge, decision, limit=engine.settings.max_question_chars)
+            render_message(engine.knowledge, result, limit=engine.settings.max_question_chars)
         ),
         "triage": None
         if decision.triage is None
@@ -117,7 +137,8 @@ def _decision_json(engine: Any, question: str) -> dict[str, Any]:
 
 
 def cmd_ask(config: Config, args: argparse.Namespace) -> int:
-    from bot.engine import render_decision, reply_text
+    from bot.engine import reply_text
+    from bot.engine.message import ask_message, render_message
 
     engine = _engine(config)
     out: TextIO = sys.stdout
@@ -131,9 +152,9 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
     if args.json:
         out.write(json.dumps(_decision_json(engine, args.question), ensure_ascii=False) + "\n")
         return EXIT_OK
-    decision = engine.ask(args.question)
+    result = ask_message(engine, args.question)
     limit = engine.settings.max_question_chars
-    out.write(reply_text(render_decision(engine.knowledge, decision, limit=limit)) + "\n")
+    out.write(reply_text(render_message(engine.knowledge, result, limit=limit)) + "\n")
     return EXIT_OK
 
 
@@ -218,9 +239,12 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 def cmd_missed(config: Config, args: argparse.Namespace) -> int:
     from bot.missed_cli import missed_export, missed_list
 
+    kind = None if args.kind == "all" else args.kind
     if args.action == "list":
-        return missed_list(config, guild=args.guild, status=args.status, as_json=args.json)
-    return missed_export(config, guild=args.guild, output=args.output)
+        return missed_list(
+            config, guild=args.guild, status=args.status, as_json=args.json, kind=kind
+        )
+    return missed_export(config, guild=args.guild, output=args.output, kind=kind)
 
 
 def cmd_migrate_sqlite(config: Config, args: argparse.Namespace) -> int:
@@ -319,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     ml.add_argument("--guild", required=True, help="guild id (or 'dm' for direct messages)")
     ml.add_argument("--status", default="open", choices=["open", "resolved", "dismissed", "all"])
     ml.add_argument("--json", action="store_true", help="one JSON object per logged question")
+    ml.add_argument("--kind", default="all", choices=KIND_CHOICES, help=KIND_HELP)
     me = msub.add_parser(
         "export", help="CSV plus a content snippet of open questions", parents=[common]
     )
@@ -329,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write missed.csv and missed-snippet.toml here (default: print)",
     )
+    me.add_argument("--kind", default="all", choices=KIND_CHOICES, help=KIND_HELP)
     mig = add(
         "migrate-sqlite",
         cmd_migrate_sqlite,

@@ -35,6 +35,7 @@ from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
 from bot.coordination_bot import Coordinator, LearnedNotice
 from bot.engine import Decision, Engine, Learned, Reply, render_decision
+from bot.engine.message import MessageDecision, ask_message, render_message
 from bot.health import beat_while
 from bot.storage import MissedRecord, StorageError, Store
 from bot.storage.coordination import try_advisory_lock
@@ -211,38 +212,75 @@ class FAQBot(commands.Bot):
         limit = engine.settings.max_question_chars
         return decision, render_decision(engine.knowledge, decision, limit=limit)
 
+    def decide_message(self, text: str, guild_id: int | None) -> tuple[MessageDecision, Reply]:
+        """A whole member message: every question in it answered, or the English-only
+        notice (``bot.engine.message``); same engine snapshot for decision and reply."""
+        engine = self._engine
+        result = ask_message(engine, text, guild_id=str(guild_id) if guild_id else None)
+        limit = engine.settings.max_question_chars
+        return result, render_message(engine.knowledge, result, limit=limit)
+
     async def record_decision(
         self,
-        decision: Decision,
+        decision: Decision | MessageDecision,
         *,
         source_id: int,
         guild_id: int | None,
         channel_id: int | None,
         author_id: int,
     ) -> None:
-        """After the reply went out: a debug line, and unanswered questions into the queue."""
+        """After the reply went out: a debug line, and unanswered questions into the queue.
+
+        A message in another language is queued as its own kind ("language"), so
+        moderators can tell it from a gap in the FAQ.
+        """
+        language: str | None = None
+        if isinstance(decision, MessageDecision):
+            for n, part in enumerate(decision.unanswered, 2):
+                # A question of a message whose other question was answered.
+                await self._log_missed(part, f"{source_id}-{n}", guild_id, channel_id, author_id)
+            if not decision.missed and not decision.language:
+                decision = decision.decision
+                if decision.outcome == "no_answer":
+                    return  # another question of the message was answered
+            else:
+                language = decision.language
+                decision = decision.decision
         guild = str(guild_id) if guild_id else "dm"
         log.debug(
             "question %s in guild %s by %s: %s entry=%s score=%.3f",
             source_id,
             guild,
             self.user_ref(author_id),
-            decision.outcome,
+            f"other_language:{language}" if language else decision.outcome,
             decision.entry.id if decision.entry else None,
             decision.score,
         )
         if decision.outcome != "no_answer":
             return
+        await self._log_missed(decision, str(source_id), guild_id, channel_id, author_id, language)
+
+    async def _log_missed(
+        self,
+        decision: Decision,
+        source_id: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        author_id: int,
+        language: str | None = None,
+    ) -> None:
         await self.store.log_missed(
             MissedRecord(
-                source_id=str(source_id),
-                guild_id=guild,
+                source_id=source_id,
+                guild_id=str(guild_id) if guild_id else "dm",
                 channel_id=str(channel_id or 0),
                 author_id=author_id,
                 question=decision.question,
                 normalised=decision.cleaned,
                 candidates=[(c.entry.id, c.score) for c in decision.candidates],
                 reason="no_answer",
+                kind="language" if language else "missed",
+                language=language,
             )
         )
 

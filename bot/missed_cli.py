@@ -54,7 +54,9 @@ def _fail(message: str) -> int:
 # -- shared with the Discord command -------------------------------------------------------------
 
 
-async def open_groups(store: Any, guild_id: str, status: str = "open") -> list[MissedGroup]:
+async def open_groups(
+    store: Any, guild_id: str, status: str = "open", kind: str | None = None
+) -> list[MissedGroup]:
     """Every group of ``guild_id`` with ``status``, newest first (all pages).
 
     ``store`` is any ``bot.storage.Store``; typed loosely so tests can pass fakes.
@@ -62,7 +64,9 @@ async def open_groups(store: Any, guild_id: str, status: str = "open") -> list[M
     groups: list[MissedGroup] = []
     page = 1
     while True:
-        chunk, total = await store.list_groups(guild_id, status, page=page, per_page=_PAGE)
+        chunk, total = await store.list_groups(
+            guild_id, status, page=page, per_page=_PAGE, kind=kind
+        )
         groups.extend(chunk)
         if not chunk or len(groups) >= total:
             return groups
@@ -84,6 +88,8 @@ def row_json(row: MissedRow) -> dict[str, Any]:
         "normalised": row.normalised,
         "status": row.status,
         "reason": row.reason,
+        "kind": row.kind,
+        "language": row.language,
         "created_at": format_ts(row.created_at),
         "entry_id": row.entry_id,
         "shown_entry_id": row.shown_entry_id,
@@ -133,13 +139,17 @@ def _one_line(text: str, width: int) -> str:
 
 
 def _table(rows: list[MissedRow], out: TextIO) -> None:
-    header = f"{'id':>6}  {'status':<9}  {'created (UTC)':<16}  {'entry':<24}  question"
+    header = (
+        f"{'id':>6}  {'status':<9}  {'kind':<8}  {'created (UTC)':<16}  {'entry':<24}  question"
+    )
     out.write(header + "\n")
     for row in rows:
         created = row.created_at.strftime("%Y-%m-%d %H:%M")
         entry = _one_line(row.entry_id or "-", 24)
         question = _one_line(row.question, _QUESTION_WIDTH)
-        out.write(f"{row.id:>6}  {row.status:<9}  {created:<16}  {entry:<24}  {question}\n")
+        out.write(
+            f"{row.id:>6}  {row.status:<9}  {row.kind:<8}  {created:<16}  {entry:<24}  {question}\n"
+        )
 
 
 def _entry_titles(config: Config) -> tuple[dict[str, str], str | None]:
@@ -160,10 +170,17 @@ def _entry_titles(config: Config) -> tuple[dict[str, str], str | None]:
 # -- entry points (called by bot.cli) ------------------------------------------------------------
 
 
-def missed_list(config: Config, *, guild: str, status: str = "open", as_json: bool = False) -> int:
+def missed_list(
+    config: Config,
+    *,
+    guild: str,
+    status: str = "open",
+    as_json: bool = False,
+    kind: str | None = None,
+) -> int:
     """Print the guild's logged questions (rows, newest first) as a table or JSON lines."""
     try:
-        rows: list[MissedRow] = _run(config, lambda store: store.list_rows(guild, status))
+        rows: list[MissedRow] = _run(config, lambda store: store.list_rows(guild, status, kind))
     except _Failure as exc:
         return _fail(str(exc))
     out = sys.stdout
@@ -178,10 +195,12 @@ def missed_list(config: Config, *, guild: str, status: str = "open", as_json: bo
     return EXIT_OK
 
 
-def missed_export(config: Config, *, guild: str, output: Path | None = None) -> int:
+def missed_export(
+    config: Config, *, guild: str, output: Path | None = None, kind: str | None = None
+) -> int:
     """Print, or write into ``output``, the CSV and content snippet of open questions."""
     try:
-        groups: list[MissedGroup] = _run(config, lambda store: open_groups(store, guild))
+        groups: list[MissedGroup] = _run(config, lambda store: open_groups(store, guild, kind=kind))
     except _Failure as exc:
         return _fail(str(exc))
     titles, warning = _entry_titles(config)

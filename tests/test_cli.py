@@ -12,7 +12,18 @@ import pytest
 from bot.cli import main
 
 SUBCOMMANDS = ["run", "sync", "ask", "check-content", "eval", "missed"]
-ASK_KEYS = {"question", "outcome", "mode", "entry", "score", "alternatives", "text", "triage"}
+ASK_KEYS = {
+    "question",
+    "outcome",
+    "mode",
+    "entry",
+    "score",
+    "alternatives",
+    "answers",
+    "language",
+    "text",
+    "triage",
+}
 
 
 def test_help_for_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None:

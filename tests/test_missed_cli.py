@@ -246,3 +246,39 @@ def test_list_works_while_the_bot_holds_the_database(
     asyncio.run(scenario())
     out, _ = capsys.readouterr()
     assert json.loads(out)["question"] == "live question"
+
+
+def test_list_and_export_filter_by_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "bot.sqlite3"
+
+    async def seed() -> None:
+        store = await SQLiteStore.open(db)
+        try:
+            await store.log_missed(_rec(1, GUILD_A, "elbow clicking when i type"))
+            await store.log_missed(
+                _rec(2, GUILD_A, "tengo calambres en la pierna", kind="language", language="es")
+            )
+            await store.writer.flush()
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[storage]\ndatabase_path = "{db.as_posix()}"\n', encoding="utf-8")
+    base = ("missed", "list", "--guild", GUILD_A, "--config", str(cfg))
+    code, out, _ = _run(capsys, *base, "--json")
+    assert code == 0
+    kinds = {json.loads(line)["question"]: json.loads(line)["kind"] for line in out.splitlines()}
+    assert kinds == {
+        "elbow clicking when i type": "missed",
+        "tengo calambres en la pierna": "language",
+    }
+    code, out, _ = _run(capsys, *base, "--kind", "language")
+    assert code == 0 and "tengo calambres" in out and "elbow" not in out and "language" in out
+    code, out, _ = _run(
+        capsys, "missed", "export", "--guild", GUILD_A, "--kind", "missed", "--config", str(cfg)
+    )
+    assert code == 0 and "elbow clicking" in out and "tengo calambres" not in out
+    code, out, _ = _run(capsys, "missed", "export", "--guild", GUILD_A, "--config", str(cfg))
+    # Every kind is in the CSV; only FAQ gaps become new-entry templates.
+    assert "tengo calambres" in out and "tengo calambres" not in out[out.index("[[entries]]") :]

@@ -520,6 +520,7 @@ def test_export_csv_quotes_and_defuses_formulas() -> None:
         "question",
         "top_candidate",
         "score",
+        "kind",
     ]
     questions = [r[4] for r in rows[1:]]
     assert questions == [
@@ -531,7 +532,7 @@ def test_export_csv_quotes_and_defuses_formulas() -> None:
         "'@SUM(A1)",
         "plain",
     ]
-    assert rows[1][5:] == ["'=evil", "0.500"] and rows[2][5:] == ["", ""]
+    assert rows[1][5:] == ["'=evil", "0.500", "missed"] and rows[2][5:] == ["", "", "missed"]
     assert rows[1][0] == "0" and rows[2][2] == "2026-11-18T12:00:00.000000Z"
 
 

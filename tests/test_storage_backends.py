@@ -694,3 +694,37 @@ async def test_open_store_picks_the_backend_from_config(backend: Backend, tmp_pa
     assert "secret" not in describe_store(
         Config(storage=StorageSettings(url="postgresql://u:secret@h/db"))
     )
+
+
+# -- kind: "missed" vs "language" (migration 0002) ----------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_kind_is_stored_and_filters_rows_and_groups(store: Store, backend: Backend) -> None:
+    import dataclasses
+
+    plain = rec("tell me about elbow stuff")
+    spanish = dataclasses.replace(
+        rec("tengo calambres en las piernas"), kind="language", language="es"
+    )
+    await log_all(store, plain, spanish)
+    every = await store.list_rows("g1", "all")
+    assert {(r.question, r.kind, r.language) for r in every} == {
+        ("tell me about elbow stuff", "missed", None),
+        ("tengo calambres en las piernas", "language", "es"),
+    }
+    only = await store.list_rows("g1", "all", "language")
+    assert [r.question for r in only] == ["tengo calambres en las piernas"]
+    groups, total = await store.list_groups("g1", "open", kind="missed")
+    assert total == 1 and [g.question for g in groups] == ["tell me about elbow stuff"]
+    groups, total = await store.list_groups("g1", "open")
+    assert total == 2 and {g.kind for g in groups} == {"missed", "language"}
+    with pytest.raises(ValueError):
+        await store.list_groups("g1", "open", kind="spam")
+
+
+def test_kind_must_be_known() -> None:
+    import dataclasses
+
+    with pytest.raises(ValueError):
+        dataclasses.replace(rec(), kind="other")

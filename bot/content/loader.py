@@ -93,6 +93,10 @@ TEXT_LIMITS = {
 }
 
 
+#: Each text of ``[english_only]`` (two of them share one embed).
+ENGLISH_ONLY_MAX = 400
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -1052,7 +1056,7 @@ class _Loader:
         if loaded is None:
             return None
         data, src = loaded
-        spec = {**dict.fromkeys(TEXT_LIMITS, True), "source_names": False}
+        spec = {**dict.fromkeys(TEXT_LIMITS, True), "source_names": False, "english_only": False}
         self.check_keys(data, spec, "texts.toml", src, None, None)
         values: dict[str, str] = {}
         for key, max_len in TEXT_LIMITS.items():
@@ -1060,9 +1064,41 @@ class _Loader:
             if value is not None:
                 values[key] = value.strip()
         names = self.load_source_names(data.get("source_names", {}), src)
+        english_only = self.load_english_only(data.get("english_only", {}), src)
         if len(values) != len(TEXT_LIMITS):
             return None
-        return Texts(**values, source_names=MappingProxyType(names))
+        return Texts(
+            **values,
+            source_names=MappingProxyType(names),
+            english_only=MappingProxyType(english_only),
+        )
+
+    def load_english_only(self, table: object, src: _Source) -> dict[str, str]:
+        """``[english_only]``: language code -> the "FAQ is English only" notice."""
+        if not isinstance(table, dict):
+            self.issue(
+                src.path, src.key_line("english_only", None, None), "english_only must be a table"
+            )
+            return {}
+        texts: dict[str, str] = {}
+        for key, value in table.items():
+            if not re.fullmatch(r"[a-z]{2}", key):
+                self.issue(
+                    src.path,
+                    src.key_line(key, None, None),
+                    f"english_only.{key}: keys are two-letter language codes (en, es, de, ...)",
+                )
+                continue
+            if not isinstance(value, str) or not value.strip() or len(value) > ENGLISH_ONLY_MAX:
+                self.issue(
+                    src.path,
+                    src.key_line(key, None, None),
+                    f"english_only.{key} must be a non-empty string of at most "
+                    f"{ENGLISH_ONLY_MAX} characters",
+                )
+                continue
+            texts[key] = value.strip()
+        return texts
 
     def load_source_names(self, table: object, src: _Source) -> dict[str, str]:
         """``[source_names]``: seed file name -> the name members see under an answer."""

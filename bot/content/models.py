@@ -192,6 +192,8 @@ class Texts:
     no_answer: str
     #: Readable names for entry ``sources`` ids (seed file names are not for members).
     source_names: Mapping[str, str] = field(default_factory=dict)
+    #: The "FAQ is in English only" notice: ``en`` and one text per language code.
+    english_only: Mapping[str, str] = field(default_factory=dict)
 
     def source_name(self, source: str) -> str:
         return self.source_names.get(source, source)

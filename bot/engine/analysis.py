@@ -67,6 +67,62 @@ def specificity(word: str) -> float:
     return min(1.0, max(0.1, (6.0 - zipf) / 2.5))
 
 
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_POS = {c: (r, i) for r, row in enumerate(_KEYBOARD_ROWS) for i, c in enumerate(row)}
+_VOWELS = frozenset("aeiouy")
+#: The most a three- or four-letter word's one edit may cost to be corrected.
+SHORT_EDIT_MAX = 0.7
+
+
+def _zipf(word: str) -> float:
+    return common_words().get(word, 0.0)
+
+
+def _consonants(word: str) -> str:
+    return "".join(c for c in word if c not in _VOWELS)
+
+
+def _adjacent_keys(a: str, b: str) -> bool:
+    pa, pb = _KEY_POS.get(a), _KEY_POS.get(b)
+    return pa is not None and pb is not None and abs(pa[0] - pb[0]) <= 1 and abs(pa[1] - pb[1]) <= 1
+
+
+def edit_cost(typed: str, word: str) -> float:
+    """How likely a slip turns ``word`` into ``typed``: lower is likelier.
+
+    A swapped pair (0.5), a missing vowel (0.6), a doubled or missing letter (0.7),
+    a neighbouring key (0.7), anything else, or any change of the first letter,
+    1.0 per edit.
+    """
+    if typed == word:
+        return 0.0
+    if typed[:1] != word[:1]:
+        # People rarely get the first letter wrong; "ibs" is not a slip for "ribs".
+        return float(max(DamerauLevenshtein.distance(typed, word), 1))
+    n, m = len(typed), len(word)
+    if n == m:
+        diff = [i for i in range(n) if typed[i] != word[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            i = diff[0]
+            if typed[i] == word[i + 1] and typed[i + 1] == word[i]:
+                return 0.5
+        if len(diff) == 1:
+            i = diff[0]
+            return 0.7 if _adjacent_keys(typed[i], word[i]) else 1.0
+    elif m == n + 1:  # a letter left out
+        for i in range(m):
+            if word[:i] + word[i + 1 :] == typed:
+                return 0.6 if word[i] in _VOWELS else 0.7
+    elif n == m + 1:  # an extra letter
+        for i in range(n):
+            if typed[:i] + typed[i + 1 :] == word:
+                doubled = (i > 0 and typed[i - 1] == typed[i]) or (
+                    i + 1 < n and typed[i + 1] == typed[i]
+                )
+                return 0.7 if doubled or (i > 0 and _adjacent_keys(typed[i], typed[i - 1])) else 1.0
+    return float(DamerauLevenshtein.distance(typed, word))
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One word of a question (or one lay phrase) and the stems it may match."""
@@ -96,6 +152,7 @@ class Analyzer:
         self._stems: dict[str, str] = {}
         self._vocabulary: tuple[str, ...] = ()
         self._known: frozenset[str] = frozenset()
+        self._skeletons: dict[str, str] = {}
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     # -- vocabulary for typo tolerance ---------------------------------------------------------
@@ -107,29 +164,77 @@ class Analyzer:
             known.update(w for w in key if len(w) >= 3)
         self._known = frozenset(known)
         self._vocabulary = tuple(sorted(known))
+        # Consonant skeletons of longer words, for vowel-less texting ("mscl spsm").
+        skeletons: dict[str, str] = {}
+        for w in sorted(known, key=lambda w: (-_zipf(w), w)):
+            skeleton = _consonants(w)
+            if len(w) >= 5 and len(skeleton) >= 3 and skeleton != w:
+                skeletons.setdefault(skeleton, w)
+        self._skeletons = skeletons
         self._correct.cache_clear()
 
     def _correct_uncached(self, word: str) -> str:
-        """The vocabulary word a misspelling most likely meant; real English words stay."""
+        """The vocabulary word a misspelling most likely meant; real English words stay.
+
+        A small noisy-channel choice: among vocabulary words within an edit distance
+        that grows with the word's length, the cheapest edit wins (a swapped pair or
+        a neighbouring key costs less than any other letter), then the more common
+        word. Words of three or four letters are corrected only by one cheap edit
+        with a single best candidate ("bak" -> "back", "crmap" -> "cramp"), or when
+        they are a longer word's consonants ("mscl" -> "muscle").
+        """
         if (
             word in self._known
             or word in STOP_WORDS
             or word in common_words()
-            or len(word) < 5
+            or len(word) < 3
             or not word.isalpha()
             or not self._vocabulary
         ):
             return word
+        if len(word) < 5:
+            return self._correct_short(word)
         limit = 1 if len(word) < 8 else 2
-        match = process.extractOne(
+        matches = process.extract(
             word,
             self._vocabulary,
             scorer=DamerauLevenshtein.distance,
             score_cutoff=limit,
+            limit=20,
         )
-        if match is None or (match[0][0] != word[0] and match[1] > 1):
+        options = [(str(m[0]), int(m[1])) for m in matches if m[0][0] == word[0] or int(m[1]) <= 1]
+        if not options:
             return word
-        return str(match[0])
+        best = min(options, key=lambda o: (o[1], edit_cost(word, o[0]), -_zipf(o[0])))
+        return best[0]
+
+    def _correct_short(self, word: str) -> str:
+        skeleton = _consonants(word)
+        if skeleton == word and len(word) >= 3:
+            full = self._skeletons.get(word)
+            if full is not None:
+                return full
+        matches = process.extract(
+            word,
+            self._vocabulary,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=1,
+            limit=20,
+        )
+        costs = sorted(
+            (edit_cost(word, str(m[0])), -_zipf(str(m[0])), str(m[0]))
+            for m in matches
+            if len(str(m[0])) >= len(word)
+        )
+        if not costs or costs[0][0] > SHORT_EDIT_MAX:
+            return word
+        if len(costs) > 1 and costs[1][0] == costs[0][0] and costs[1][1] == costs[0][1]:
+            return word  # two equally likely words: leave it
+        return costs[0][2]
+
+    def corrected(self, text: str) -> str:
+        """``text``'s words with likely typos corrected ("how meny" -> "how many")."""
+        return " ".join(self._correct(w) for w in self.words(text))
 
     # -- analysis ------------------------------------------------------------------------------
 

@@ -91,6 +91,8 @@ class Engine:
     UNKNOWN_POWER = 0.5
     #: An answer needs at least one matched phrasing word this specific...
     ANCHOR_MIN = 0.45
+    #: ...or several matched phrasing words together this specific ("ice or heat")...
+    ANCHOR_SUM_MIN = 0.8
     #: ...or its confidence is multiplied by this.
     UNANCHORED_FACTOR = 0.5
     #: How much an entry's BM25 score relative to the best one shapes its confidence.
@@ -338,6 +340,11 @@ class Engine:
         out: npt.NDArray[np.float64] = (1 - share) * best + share * (best + second) / 2
         return out
 
+    def _for_encoder(self, text: str) -> str:
+        """``text`` with the words the analyzer corrects replaced, else unchanged."""
+        corrected = self.analyzer.corrected(text)
+        return text if corrected == " ".join(self.analyzer.words(text)) else corrected
+
     def similarity_parts(
         self, text: str, guild_id: str | None
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -346,7 +353,9 @@ class Engine:
         An entry with one phrasing has that cosine as both.
         """
         assert self.encoder is not None and self._phrase_vectors is not None
-        query = self.encoder.encode([text])[0]
+        # Typos the analyzer can mend ("musle spazm in my bak") are mended for the encoder
+        # too: its word pieces of a misspelt word carry little of the word's meaning.
+        query = self.encoder.encode([self._for_encoder(text)])[0]
         sims = (self._phrase_vectors @ query).astype(np.float64)
         best = np.maximum.reduceat(sims, self._starts)
         owner = np.repeat(np.arange(len(self._starts)), np.diff([*self._starts, len(sims)]))
@@ -421,15 +430,16 @@ class Engine:
             if i in learned_vocab:
                 vocab = vocab | learned_vocab[i]
             answer_vocab = self._answer_vocab[i]
-            covered = anchor = 0.0
+            covered = anchor = matched = 0.0
             for concept, weight in zip(concepts, weights, strict=True):
                 if not vocab.isdisjoint(concept.stems):
                     covered += weight
+                    matched += weight
                     anchor = max(anchor, weight)
                 elif not answer_vocab.isdisjoint(concept.stems):
                     covered += weight * self.ANSWER_COVERAGE
             coverage = covered / total
-            if anchor < self.ANCHOR_MIN:
+            if anchor < self.ANCHOR_MIN and matched < self.ANCHOR_SUM_MIN:
                 # Only everyday words matched ("ty that helped"): not a question about this.
                 coverage *= self.UNANCHORED_FACTOR
             relative = max(float(combined[i]), 0.0) / best_raw

@@ -47,6 +47,9 @@ __all__ = ["Moderation", "setup"]
 log = logging.getLogger(__name__)
 
 Status = Literal["open", "resolved", "dismissed", "all"]
+#: "missed": the FAQ had no answer; "language": not English (the FAQ is English only).
+Kind = Literal["missed", "language", "all"]
+KIND_LABELS = {"language": "not English"}
 PER_PAGE = 10
 LIST_VIEW_TIMEOUT = 600.0
 CONTENT_MAX = limits.MESSAGE_CONTENT
@@ -100,10 +103,16 @@ def _candidate_line(knowledge: Knowledge | None, entry_id: str, score: float) ->
 
 
 def list_embed(
-    groups: Sequence[MissedGroup], status: str, page: int, pages: int, total: int
+    groups: Sequence[MissedGroup],
+    status: str,
+    page: int,
+    pages: int,
+    total: int,
+    kind: str | None = None,
 ) -> discord.Embed:
-    """One page of grouped questions: id, count, when, question, best candidate."""
-    title = f"Unanswered questions: {status} (page {page}/{max(pages, 1)})"
+    """One page of grouped questions: id, count, when, kind, question, best candidate."""
+    what = f", {KIND_LABELS.get(kind, kind)}" if kind else ""
+    title = f"Unanswered questions: {status}{what} (page {page}/{max(pages, 1)})"
     embed = discord.Embed(title=title, colour=discord.Colour.orange())
     if not groups:
         embed.description = f"No {'' if status == 'all' else status + ' '}questions here."
@@ -113,6 +122,8 @@ def list_embed(
         count = f" ×{g.count}" if g.count > 1 else ""
         top = f" → `{clip(g.top_candidates[0][0], 40)}`" if g.top_candidates else ""
         state = f" [{g.status}]" if status == "all" else ""
+        if g.kind != "missed" and kind is None:
+            state += f" [{KIND_LABELS.get(g.kind, g.kind)}]"
         lines.append(
             f"**#{g.latest_id}**{count}{state} {_when(g.last_at)}\n"
             f"> {quote(g.question, QUESTION_CLIP)}{top}"
@@ -232,10 +243,17 @@ class MissedListView(discord.ui.View):
     """Previous / Next for one moderator's ``/missed list`` (nobody else may click)."""
 
     def __init__(
-        self, store: Store, guild_id: str, status: str, page: int, pages: int, owner_id: int
+        self,
+        store: Store,
+        guild_id: str,
+        status: str,
+        page: int,
+        pages: int,
+        owner_id: int,
+        kind: str | None = None,
     ) -> None:
         super().__init__(timeout=LIST_VIEW_TIMEOUT)
-        self.store, self.guild_id, self.status = store, guild_id, status
+        self.store, self.guild_id, self.status, self.kind = store, guild_id, status, kind
         self.page, self.pages, self.owner_id = page, pages, owner_id
         self._sync_buttons()
 
@@ -252,7 +270,7 @@ class MissedListView(discord.ui.View):
     async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
         try:
             groups, total = await self.store.list_groups(
-                self.guild_id, self.status, page=max(page, 1), per_page=PER_PAGE
+                self.guild_id, self.status, page=max(page, 1), per_page=PER_PAGE, kind=self.kind
             )
         except StorageError:
             await interaction.response.send_message(UNAVAILABLE, ephemeral=True)
@@ -260,7 +278,7 @@ class MissedListView(discord.ui.View):
         self.pages = max(math.ceil(total / PER_PAGE), 1)
         self.page = min(max(page, 1), self.pages)
         self._sync_buttons()
-        embed = list_embed(groups, self.status, self.page, self.pages, total)
+        embed = list_embed(groups, self.status, self.page, self.pages, total, self.kind)
         await interaction.response.edit_message(embed=embed, view=self)
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
@@ -308,27 +326,35 @@ class Moderation(commands.Cog):
 
     # /missed list ------------------------------------------------------------------------------
     @missed.command(name="list", description="Logged questions, newest first, grouped")
-    @app_commands.describe(status="Which questions (default: open)", page="Page number")
+    @app_commands.describe(
+        status="Which questions (default: open)",
+        page="Page number",
+        kind="missed (no answer), language (not English) or all (default)",
+    )
     @moderator_only()
     async def missed_list(
         self,
         interaction: discord.Interaction[Any],
         status: Status = "open",
         page: app_commands.Range[int, 1, 100_000] = 1,
+        kind: Kind = "all",
     ) -> None:
         guild = self._guild(interaction)
+        only = None if kind == "all" else kind
         groups, total = await self.bot.store.list_groups(
-            guild, status, page=page, per_page=PER_PAGE
+            guild, status, page=page, per_page=PER_PAGE, kind=only
         )
         pages = max(math.ceil(total / PER_PAGE), 1)
         if page > pages:  # past the end: show the last page instead of an empty one
             page = pages
             groups, total = await self.bot.store.list_groups(
-                guild, status, page=page, per_page=PER_PAGE
+                guild, status, page=page, per_page=PER_PAGE, kind=only
             )
-        embed = list_embed(groups, status, page, pages, total)
+        embed = list_embed(groups, status, page, pages, total, only)
         if pages > 1:
-            view = MissedListView(self.bot.store, guild, status, page, pages, interaction.user.id)
+            view = MissedListView(
+                self.bot.store, guild, status, page, pages, interaction.user.id, only
+            )
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -413,9 +439,13 @@ class Moderation(commands.Cog):
 
     # /missed export ------------------------------------------------------------------------------
     @missed.command(name="export", description="CSV of open questions plus a content snippet")
+    @app_commands.describe(kind="missed (no answer), language (not English) or all (default)")
     @moderator_only()
-    async def missed_export(self, interaction: discord.Interaction[Any]) -> None:
-        groups = await open_groups(self.bot.store, self._guild(interaction))
+    async def missed_export(
+        self, interaction: discord.Interaction[Any], kind: Kind = "all"
+    ) -> None:
+        only = None if kind == "all" else kind
+        groups = await open_groups(self.bot.store, self._guild(interaction), kind=only)
         if not groups:
             await _reply(interaction, "No open questions to export in this server.")
             return

@@ -41,13 +41,22 @@ class Store(Protocol):
         ...
 
     async def list_groups(
-        self, guild_id: str, status: str = "open", *, page: int = 1, per_page: int = 10
+        self,
+        guild_id: str,
+        status: str = "open",
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        kind: str | None = None,
     ) -> tuple[list[MissedGroup], int]:
         """One page of grouped questions, newest first, and the number of groups."""
         ...
 
-    async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
-        """Every row of the guild with that status (or "all"), newest first."""
+    async def list_rows(
+        self, guild_id: str, status: str = "open", kind: str | None = None
+    ) -> list[MissedRow]:
+        """Every row of the guild with that status (or "all") and kind (None: any), newest
+        first."""
         ...
 
     async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:

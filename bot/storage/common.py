@@ -28,6 +28,7 @@ from typing import Any
 from .base import Record
 from .errors import StorageError
 from .models import (
+    KINDS,
     STATUSES,
     FeedbackRecord,
     LearnedPhrasing,
@@ -48,6 +49,7 @@ __all__ = [
     "build_stats",
     "candidates_from_json",
     "candidates_to_json",
+    "check_kind",
     "check_page",
     "check_status",
     "describe_record",
@@ -61,7 +63,7 @@ __all__ = [
 #: Column lists the row converters below expect, in this order.
 MISSED_COLUMNS = (
     "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
-    "created_at, status, changed_by, changed_at, action, note, entry_id"
+    "created_at, status, changed_by, changed_at, action, note, entry_id, kind, language"
 )
 LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
 
@@ -99,6 +101,12 @@ def check_status(status: str, *, allow_all: bool = True) -> None:
     allowed = (*STATUSES, "all") if allow_all else STATUSES
     if status not in allowed:
         raise ValueError(f"status must be one of {allowed}, not {status!r}")
+
+
+def check_kind(kind: str | None) -> None:
+    """Raise ``ValueError`` unless ``kind`` is None (any) or a known kind."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
 
 
 def check_page(page: int, per_page: int) -> None:
@@ -158,6 +166,8 @@ def missed_row(row: Sequence[Any], to_dt: ToDatetime = _as_is) -> MissedRow:
         action=row[12],
         note=row[13],
         entry_id=row[14],
+        kind=row[15],
+        language=row[16],
     )
 
 
@@ -179,7 +189,7 @@ def build_groups(
     """Groups in the order of ``keys``, each filled from its ``members``.
 
     ``keys``: ``(normalised, status, count, first_at, last_at)`` per group;
-    ``members``: ``(id, normalised, status, question, candidates)`` rows,
+    ``members``: ``(id, normalised, status, question, candidates, kind)`` rows,
     newest first (rows of other groups are ignored). A key whose rows were
     deleted between the two queries is left out.
     """
@@ -206,6 +216,7 @@ def build_groups(
                 last_at=to_dt(last_at),
                 status=group_status,
                 top_candidates=candidates_from_json(newest[4]),
+                kind=str(newest[5]) if len(newest) > 5 else "missed",
             )
         )
     return groups
@@ -300,12 +311,20 @@ class SharedStore(ABC):
         """Close every connection (the writer has already stopped)."""
 
     @abstractmethod
-    async def _count_groups(self, guild_id: str, status: str) -> int:
-        """Number of (normalised, status) groups of the guild with ``status`` (or "all")."""
+    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
+        """Number of (normalised, status) groups of the guild with ``status`` (or "all")
+        and ``kind`` (None for any)."""
 
     @abstractmethod
     async def _groups(
-        self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
+        self,
+        guild_id: str,
+        status: str,
+        *,
+        order: str,
+        limit: int,
+        offset: int = 0,
+        kind: str | None = None,
     ) -> list[MissedGroup]:
         """Groups of the guild with ``status`` in SQL ``order`` (see ``build_groups``)."""
 
@@ -422,6 +441,8 @@ class SharedStore(ABC):
                     rec.reason,
                     rec.shown_entry_id,
                     self._timestamp_param(rec.created_at or utcnow()),
+                    rec.kind,
+                    rec.language,
                 ),
             )
         )
@@ -452,7 +473,13 @@ class SharedStore(ABC):
 
     # -- reads --------------------------------------------------------------------------------
     async def list_groups(
-        self, guild_id: str, status: str = "open", *, page: int = 1, per_page: int = 10
+        self,
+        guild_id: str,
+        status: str = "open",
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        kind: str | None = None,
     ) -> tuple[list[MissedGroup], int]:
         """A page of identical questions grouped with a count, newest group first.
 
@@ -461,13 +488,15 @@ class SharedStore(ABC):
         """
         check_page(page, per_page)
         check_status(status)
-        total = await self._count_groups(guild_id, status)
+        check_kind(kind)
+        total = await self._count_groups(guild_id, status, kind)
         groups = await self._groups(
             guild_id,
             status,
             order="MAX(created_at) DESC, MAX(id) DESC",
             limit=per_page,
             offset=(page - 1) * per_page,
+            kind=kind,
         )
         return groups, total
 

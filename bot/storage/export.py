@@ -22,7 +22,16 @@ from .timeutil import format_ts
 
 __all__ = ["defuse_cell", "export_csv", "export_snippet", "toml_string"]
 
-CSV_HEADER = ("id", "count", "first_asked", "last_asked", "question", "top_candidate", "score")
+CSV_HEADER = (
+    "id",
+    "count",
+    "first_asked",
+    "last_asked",
+    "question",
+    "top_candidate",
+    "score",
+    "kind",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _TOML_ESCAPES = {
@@ -57,6 +66,7 @@ def export_csv(groups: Sequence[MissedGroup]) -> str:
                 defuse_cell(group.question),
                 defuse_cell(top[0]) if top else "",
                 f"{top[1]:.3f}" if top else "",
+                group.kind,
             )
         )
     return out.getvalue()
@@ -103,6 +113,8 @@ def export_snippet(groups: Sequence[MissedGroup], entry_titles: Mapping[str, str
     by_entry: dict[str, list[str]] = {}
     new_groups: list[MissedGroup] = []
     for group in groups:
+        if group.kind == "language":
+            continue  # not English: no FAQ gap to fill (the CSV still lists them)
         top = group.top_candidates[0][0] if group.top_candidates else None
         if top is not None and top in entry_titles:
             phrasings = by_entry.setdefault(top, [])

@@ -79,6 +79,8 @@ _TABLES = (
             "action",
             "note",
             "entry_id",
+            "kind",
+            "language",
         ),
         ("source_id",),
         timestamps=frozenset({"created_at", "changed_at"}),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "KINDS",
     "REASONS",
     "STATUSES",
     "FeedbackRecord",
@@ -23,6 +24,8 @@ __all__ = [
 
 #: Why a question was logged: nothing matched, or a member clicked "Not helpful".
 REASONS = ("no_answer", "not_helpful")
+#: What a logged question is: the FAQ lacked an answer, or the message was not English.
+KINDS = ("missed", "language")
 #: Review state of a logged question.
 STATUSES = ("open", "resolved", "dismissed")
 
@@ -45,10 +48,15 @@ class MissedRecord:
     reason: str = "no_answer"
     shown_entry_id: str | None = None
     created_at: datetime | None = None
+    kind: str = "missed"
+    #: Detected language code for ``kind="language"`` rows.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"reason must be one of {REASONS}, not {self.reason!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
         if not self.source_id:
             raise ValueError("source_id must not be empty")
 
@@ -91,6 +99,8 @@ class MissedRow:
     action: str | None
     note: str | None
     entry_id: str | None
+    kind: str = "missed"
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,7 @@ class MissedGroup:
     last_at: datetime
     status: str
     top_candidates: list[tuple[str, float]] = field(default_factory=list)
+    kind: str = "missed"
 
 
 @dataclass(frozen=True, slots=True)

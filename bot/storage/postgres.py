@@ -46,6 +46,7 @@ from .common import (
     SharedStore,
     aware,
     build_groups,
+    check_kind,
     check_status,
     learned_row,
     missed_row,
@@ -88,8 +89,8 @@ NotifyCallback = Callable[[str], Awaitable[None] | None]
 
 _INSERT_MISSED = """
 INSERT INTO missed (guild_id, channel_id, source_id, author, question, normalised,
-                    candidates, reason, shown_entry_id, created_at, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open')
+                    candidates, reason, shown_entry_id, created_at, kind, language, status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open')
 ON CONFLICT (source_id) DO NOTHING
 """
 _INSERT_FEEDBACK = """
@@ -150,10 +151,15 @@ def pg_text(value: Any) -> Any:
     return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
-def _status_clause(status: str, index: int) -> tuple[str, tuple[str, ...]]:
-    """`` AND status = $index`` (or nothing for "all") and its parameter."""
+def _status_clause(status: str, index: int, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """`` AND status = $index`` (nothing for "all"), `` AND kind = $n`` (nothing for
+    None), and their parameters, numbered from ``index``."""
     check_status(status)
-    return ("", ()) if status == "all" else (f" AND status = ${index}", (status,))
+    check_kind(kind)
+    clause, params = ("", ()) if status == "all" else (f" AND status = ${index}", (status,))
+    if kind is not None:
+        clause, params = clause + f" AND kind = ${index + len(params)}", (*params, kind)
+    return clause, params
 
 
 def _affected(status: str) -> int:
@@ -416,9 +422,11 @@ class PostgresStore(SharedStore):
         )
         return missed_row(rows[0]) if rows else None
 
-    async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
-        """Every row of the guild with ``status`` ("all" for any), newest first."""
-        clause, params = _status_clause(status, 2)
+    async def list_rows(
+        self, guild_id: str, status: str = "open", kind: str | None = None
+    ) -> list[MissedRow]:
+        """Every row of the guild with ``status`` ("all" for any) and ``kind``, newest first."""
+        clause, params = _status_clause(status, 2, kind)
         rows = await self._fetch(
             f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = $1{clause} "
             "ORDER BY created_at DESC, id DESC",
@@ -427,8 +435,8 @@ class PostgresStore(SharedStore):
         )
         return [missed_row(row) for row in rows]
 
-    async def _count_groups(self, guild_id: str, status: str) -> int:
-        clause, params = _status_clause(status, 2)
+    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
+        clause, params = _status_clause(status, 2, kind)
         rows = await self._fetch(
             "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = $1"
             f"{clause} GROUP BY normalised, status) AS g",
@@ -438,9 +446,16 @@ class PostgresStore(SharedStore):
         return int(rows[0][0])
 
     async def _groups(
-        self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
+        self,
+        guild_id: str,
+        status: str,
+        *,
+        order: str,
+        limit: int,
+        offset: int = 0,
+        kind: str | None = None,
     ) -> list[MissedGroup]:
-        clause, params = _status_clause(status, 2)
+        clause, params = _status_clause(status, 2, kind)
         n = 2 + len(params)
         keys = await self._fetch(
             "SELECT normalised, status, COUNT(*), MIN(created_at), MAX(created_at) "
@@ -454,7 +469,7 @@ class PostgresStore(SharedStore):
         if not keys:
             return []
         members = await self._fetch(
-            "SELECT id, normalised, status, question, candidates FROM missed "
+            "SELECT id, normalised, status, question, candidates, kind FROM missed "
             f"WHERE guild_id = $1{clause} AND normalised = ANY(${n}::text[]) "
             "ORDER BY created_at DESC, id DESC",
             guild_id,

@@ -35,6 +35,7 @@ from .common import (
     MISSED_COLUMNS,
     SharedStore,
     build_groups,
+    check_kind,
     check_status,
     learned_row,
     missed_row,
@@ -65,8 +66,8 @@ _BUSY_MS_WRITER = 200  # the writer retries on its own, with backoff
 
 _INSERT_MISSED = """
 INSERT INTO missed (guild_id, channel_id, source_id, author, question, normalised,
-                    candidates, reason, shown_entry_id, created_at, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                    candidates, reason, shown_entry_id, created_at, kind, language, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
 ON CONFLICT (source_id) DO NOTHING
 """
 _INSERT_FEEDBACK = """
@@ -93,10 +94,15 @@ def is_transient(exc: BaseException) -> bool:
     return any(fragment in text for fragment in _TRANSIENT_TEXT)
 
 
-def _status_clause(status: str) -> tuple[str, tuple[str, ...]]:
-    """`` AND status = ?`` (or nothing for "all") and its parameter."""
+def _status_clause(status: str, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """`` AND status = ?`` (nothing for "all"), `` AND kind = ?`` (nothing for None),
+    and their parameters."""
     check_status(status)
-    return ("", ()) if status == "all" else (" AND status = ?", (status,))
+    check_kind(kind)
+    clause, params = ("", ()) if status == "all" else (" AND status = ?", (status,))
+    if kind is not None:
+        clause, params = clause + " AND kind = ?", (*params, kind)
+    return clause, params
 
 
 def _uri(path: Path, *, readonly: bool) -> str:
@@ -329,9 +335,11 @@ class SQLiteStore(SharedStore):
         )
         return missed_row(rows[0], parse_ts) if rows else None
 
-    async def list_rows(self, guild_id: str, status: str = "open") -> list[MissedRow]:
-        """Every row of the guild with ``status`` ("all" for any), newest first."""
-        clause, params = _status_clause(status)
+    async def list_rows(
+        self, guild_id: str, status: str = "open", kind: str | None = None
+    ) -> list[MissedRow]:
+        """Every row of the guild with ``status`` ("all" for any) and ``kind``, newest first."""
+        clause, params = _status_clause(status, kind)
         rows = await self._fetchall(
             f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = ?{clause} "
             "ORDER BY created_at DESC, id DESC",
@@ -339,8 +347,8 @@ class SQLiteStore(SharedStore):
         )
         return [missed_row(row, parse_ts) for row in rows]
 
-    async def _count_groups(self, guild_id: str, status: str) -> int:
-        clause, params = _status_clause(status)
+    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
+        clause, params = _status_clause(status, kind)
         rows = await self._fetchall(
             "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = ?"
             f"{clause} GROUP BY normalised, status)",
@@ -349,9 +357,16 @@ class SQLiteStore(SharedStore):
         return int(rows[0][0])
 
     async def _groups(
-        self, guild_id: str, status: str, *, order: str, limit: int, offset: int = 0
+        self,
+        guild_id: str,
+        status: str,
+        *,
+        order: str,
+        limit: int,
+        offset: int = 0,
+        kind: str | None = None,
     ) -> list[MissedGroup]:
-        clause, params = _status_clause(status)
+        clause, params = _status_clause(status, kind)
         keys = await self._fetchall(
             "SELECT normalised, status, COUNT(*), MIN(created_at), MAX(created_at) "
             f"FROM missed WHERE guild_id = ?{clause} GROUP BY normalised, status "
@@ -363,7 +378,7 @@ class SQLiteStore(SharedStore):
         wanted = {k[0] for k in keys}
         marks = ", ".join("?" for _ in wanted)
         members = await self._fetchall(
-            "SELECT id, normalised, status, question, candidates FROM missed "
+            "SELECT id, normalised, status, question, candidates, kind FROM missed "
             f"WHERE guild_id = ?{clause} AND normalised IN ({marks}) "
             "ORDER BY created_at DESC, id DESC",
             (guild_id, *params, *wanted),

@@ -56,10 +56,10 @@ async def _delegate(interaction: discord.Interaction[Any], handler: str, *args: 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FEEDBACK_TEMPLATE):
     """ "Helpful" / "Not helpful" under an answer card."""
 
-    def __init__(self, entry_id: str, helpful: bool) -> None:
+    def __init__(self, entry_id: str, helpful: bool, suffix: str = "") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Helpful" if helpful else "Not helpful",
+                label=("Helpful" if helpful else "Not helpful") + suffix,
                 style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary,
                 custom_id=f"faq:fb:{int(helpful)}:{entry_id}",
             )

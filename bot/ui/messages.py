@@ -12,6 +12,8 @@ from bot.ui.components import FeedbackButton, RelatedSelect, SuggestionButton, u
 from bot.ui.embeds import reply_content, reply_embeds
 
 MAX_SUGGESTIONS = 3
+#: Helpful / Not helpful pairs under one reply (a button row holds five buttons).
+MAX_FEEDBACK_PAIRS = 3
 
 
 @dataclass(slots=True)
@@ -35,10 +37,18 @@ def reply_view(reply: Reply) -> discord.ui.View | None:
     """Buttons and selects for a reply, or None when it offers nothing to click."""
     view = discord.ui.View(timeout=None)
     card = reply.cards[0] if reply.cards else None
-    entry_id = card.entry_id if card else None
-    if reply.feedback and entry_id is not None and usable_entry_id(entry_id):
-        view.add_item(FeedbackButton(entry_id, helpful=True))
-        view.add_item(FeedbackButton(entry_id, helpful=False))
+    if reply.feedback:
+        # One pair per answer card; with several answers each pair names its card's number.
+        answered = [
+            c.entry_id
+            for c in reply.cards
+            if c.entry_id is not None and usable_entry_id(c.entry_id)
+        ]
+        answered = list(dict.fromkeys(answered))[:MAX_FEEDBACK_PAIRS]
+        for number, entry_id in enumerate(answered, 1):
+            suffix = f" ({number})" if len(answered) > 1 else ""
+            view.add_item(FeedbackButton(entry_id, helpful=True, suffix=suffix))
+            view.add_item(FeedbackButton(entry_id, helpful=False, suffix=suffix))
     for candidate in reply.suggestions[:MAX_SUGGESTIONS]:
         if usable_entry_id(candidate.entry.id):
             view.add_item(SuggestionButton(candidate.entry.id, candidate.entry.title))

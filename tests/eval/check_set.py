@@ -49,6 +49,16 @@ meningitis low-calcium overdose self-harm tetanus cauda-equina
 """.split()
 )
 
+# Rules added with the severity tiers (issue 13): valid labels in the newer sets, not
+# required in dev / holdout, which were written before them.
+LATER_RULES = frozenset(
+    """
+anaphylaxis heat-stroke serotonin-syndrome nms child-ingestion spider-bite pre-eclampsia
+limb-ischaemia compartment-syndrome baclofen-withdrawal acute-dystonic-reaction
+dehydration low-potassium back-pain-infection wound-tetanus-cover baclofen-supply
+""".split()
+)
+
 MIN_PER_SPLIT = {"answer": 150, "no_answer": 50, "urgent": 25}
 MIN_TOTAL = {"answer": 330, "no_answer": 110, "urgent": 55}
 
@@ -56,7 +66,14 @@ KEYS = {
     "answer": {"question", "expect", "ids"},
     "no_answer": {"question", "expect", "kind"},
     "urgent": {"question", "expect", "rule"},
+    "other_language": {"question", "expect", "lang"},
 }
+# Keys a row may carry besides its required ones: ``also`` (answer rows only) lists
+# the ids of a second question in the same message, which must be answered too;
+# ``other_language`` rows may list the ``ids`` they would be about in English.
+OPTIONAL_KEYS = {"style", "severity", "rule", "lang"}
+ANSWER_OPTIONAL_KEYS = {"also"}
+VALID_LANGS = frozenset("es de fr pt it nl pl ro sv tr ru zh ja ar hi id other".split())
 
 
 def norm(q):
@@ -83,9 +100,27 @@ def load(path, problems):
             if exp not in KEYS:
                 problems.append(f"{where}: bad expect {exp!r}")
                 continue
-            if set(row) != KEYS[exp]:
-                problems.append(f"{where}: keys {sorted(row)} != {sorted(KEYS[exp])}")
+            extra = ANSWER_OPTIONAL_KEYS if exp == "answer" else set()
+            if exp == "other_language":
+                extra = {"ids"}  # the entry it would be about, were it in English
+            allowed = KEYS[exp] | OPTIONAL_KEYS | extra
+            if not KEYS[exp] <= set(row) <= allowed:
+                problems.append(
+                    f"{where}: keys {sorted(row)}: need {sorted(KEYS[exp])}, "
+                    f"may add {sorted(allowed - KEYS[exp])}"
+                )
                 continue
+            if "lang" in row and row["lang"] not in VALID_LANGS:
+                problems.append(f"{where}: bad lang {row['lang']!r}")
+            for key in ("style", "severity"):
+                if key in row and (not isinstance(row[key], str) or not row[key].strip()):
+                    problems.append(f"{where}: {key} must be a non-empty string")
+            if "also" in row:
+                also = row["also"]
+                if not isinstance(also, list) or not also:
+                    problems.append(f"{where}: also must be a non-empty list")
+                elif unknown := [i for i in also if i not in VALID_IDS]:
+                    problems.append(f"{where}: unknown also ids {unknown}")
             q = row["question"]
             if not isinstance(q, str) or not q.strip():
                 problems.append(f"{where}: empty question")
@@ -102,13 +137,27 @@ def load(path, problems):
                     problems.append(f"{where}: unknown ids {bad}")
             elif exp == "no_answer" and row["kind"] not in VALID_KINDS:
                 problems.append(f"{where}: bad kind {row['kind']!r}")
-            elif exp == "urgent" and row["rule"] not in VALID_RULES:
+            elif exp == "urgent" and row["rule"] not in VALID_RULES | LATER_RULES:
                 problems.append(f"{where}: bad rule {row['rule']!r}")
             rows.append((where, row))
     return rows
 
 
+def check_files(paths):
+    """Validate other sets (dev2, dev3, dev4 ...): row format only, no split rules."""
+    problems = []
+    for path in paths:
+        rows = load(Path(path), problems)
+        c = Counter(r["expect"] for _, r in rows)
+        print(f"{Path(path).name}: {len(rows)} rows  " + "  ".join(f"{k}={c[k]}" for k in KEYS))
+    for p in problems:
+        print("PROBLEM:", p)
+    return 1 if problems else 0
+
+
 def main():
+    if len(sys.argv) > 1:
+        return check_files(sys.argv[1:])
     problems = []
     splits = {}
     for name in ("dev", "holdout"):

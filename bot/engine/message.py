@@ -1,0 +1,212 @@
+"""A whole member message in, one or more decisions out.
+
+``Engine.ask`` answers one question. A message may be a story with one
+question at its end, two questions, or not English at all. This layer sits on
+top of the engine (it only calls ``Engine.ask``):
+
+1. The whole message is decided first. Urgent warning signs, out-of-scope
+   subjects and dose requests found anywhere in it win, as before.
+2. A message in another language gets the English-only notice.
+3. Otherwise the message is split into candidate questions (``segment``);
+   each is asked on its own and the distinct confident answers are kept (at
+   most ``MAX_ANSWERS``), the whole message's own answer first. When
+   splitting gives nothing better, the whole message's decision stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.content import Knowledge
+from bot.engine.dosing import is_dose_request
+from bot.engine.engine import Decision, Engine
+from bot.engine.language import NAMES, detect
+from bot.engine.render import (
+    DESCRIPTION_MAX,
+    FOOTER_MAX,
+    TITLE_MAX,
+    Card,
+    Reply,
+    entry_card,
+    render_decision,
+)
+from bot.engine.segment import clauses, is_question, segments
+from bot.engine.text import clean, clip
+
+#: When the whole message is not answered, its best candidate must be at least this
+#: close for a part of it to be answered on its own.
+SEGMENT_WHOLE_MIN = 0.3
+#: How much of a message language detection reads.
+LANGUAGE_SAMPLE_CHARS = 1000
+#: Earlier clauses of a story tried with its question (the nearest ones).
+MAX_STORY_CLAUSES = 6
+#: Answers one reply may carry (each is an embed; Discord allows 10 per message).
+MAX_ANSWERS = 2
+
+ENGLISH_ONLY_FALLBACK = (
+    "Sorry, I can only answer in English: the FAQ is written in English only. "
+    "Please ask your question again in English."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDecision:
+    """What to do with one message: its main decision, every answer, its language.
+
+    ``decision`` is what a single-answer caller acts on (and what is logged): the
+    whole message's own decision when it answered. ``answers`` holds every answer,
+    in the order the questions appear in the message.
+    ``language`` is set (an ISO code) when the message was not English.
+    """
+
+    decision: Decision
+    answers: tuple[Decision, ...] = ()
+    language: str | None = None
+    #: Questions of an answered message that got no answer: the moderators' queue wants
+    #: them even though the member got a reply.
+    unanswered: tuple[Decision, ...] = ()
+
+    @property
+    def outcome(self) -> str:
+        return "other_language" if self.language else self.decision.outcome
+
+    @property
+    def missed(self) -> bool:
+        """Nothing was answered: the question belongs in the moderators' queue."""
+        return self.decision.outcome == "no_answer" and not self.answers
+
+
+def ask_message(
+    engine: Engine,
+    message: str,
+    *,
+    guild_id: str | None = None,
+    max_answers: int = MAX_ANSWERS,
+) -> MessageDecision:
+    """Decide a whole message (see the module docstring for the order)."""
+    whole = engine.ask(message, guild_id=guild_id)
+    if whole.outcome == "urgent" or whole.refusal is not None:
+        return MessageDecision(whole, (whole,) if whole.entry and whole.answered else ())
+    # On the cleaned text: links, mentions and markdown are not words of any language.
+    if whole.answered and is_dose_request(engine.analyzer.corrected(whole.cleaned)):
+        # A dose request with typos ("how meny ... can i tak") is still a dose request.
+        refusal = replace(whole, outcome="no_answer", entry=None, refusal="dose")
+        return MessageDecision(refusal, ())
+    detection = detect(clean(message, LANGUAGE_SAMPLE_CHARS).text)
+    if not detection.english:
+        return MessageDecision(whole, (), detection.lang)
+    parts = segments(message)
+    if len(parts) <= 1:
+        if whole.answered:
+            return MessageDecision(whole, (whole,))
+        story = tuple(_story_answer(engine, message, whole, guild_id).values())
+        return MessageDecision(story[0] if story else whole, story)
+    found: dict[str, Decision] = {}
+    missed: list[Decision] = []
+    for part in parts:
+        decision = engine.ask(part.text, guild_id=guild_id)
+        if decision.outcome == "urgent" or decision.refusal is not None:
+            # A part's warning sign or refusal that the whole did not show: be careful.
+            return MessageDecision(whole, (whole,) if whole.answered else ())
+        if decision.answered and decision.entry is not None:
+            found.setdefault(decision.entry.id, decision)
+        elif is_question(part.text):
+            missed.append(decision)
+    if not whole.answered and found and _whole_best(whole) < SEGMENT_WHOLE_MIN:
+        # Nothing in the whole message is near the FAQ: a part answered on its own
+        # ("is there anything that helps with that") lost what it refers to.
+        found = {}
+        missed = []
+    if not found and not whole.answered:
+        found = _story_answer(engine, message, whole, guild_id)
+    if whole.answered and whole.entry is not None:
+        main = whole
+        if whole.entry.id in found:
+            # In the message's order, with the whole message's (fuller) decision.
+            found[whole.entry.id] = whole
+            answers = tuple(found.values())
+        elif len(found) >= 2:
+            answers = tuple(found.values())
+            main = answers[0]
+        else:
+            answers = (whole, *found.values())
+    else:
+        answers = tuple(found.values())
+        if not answers:
+            return MessageDecision(whole, ())
+        main = answers[0]
+    answers = answers[:max_answers]
+    return MessageDecision(main, answers, unanswered=tuple(missed) if answers else ())
+
+
+def _whole_best(whole: Decision) -> float:
+    return whole.candidates[0].score if whole.candidates else 0.0
+
+
+def _story_answer(
+    engine: Engine, message: str, whole: Decision, guild_id: str | None
+) -> dict[str, Decision]:
+    """A story whose question is its last clause ("..., why does that happen at night?").
+
+    The question alone lacks its subject ("that"); the whole story dilutes it with
+    incidental details. So the question clause is asked with each earlier clause in
+    turn, and an answer is kept only when it is the entry the whole message already
+    ranked first: the details made the bot unsure, they did not change the topic.
+    """
+    if _whole_best(whole) < SEGMENT_WHOLE_MIN:
+        return {}
+    expected = whole.candidates[0].entry.id
+    found = clauses(message)
+    if len(found) < 2 or not is_question(found[-1].text):
+        return {}
+    question = found[-1].text
+    best: Decision | None = None
+    for part in found[:-1][-MAX_STORY_CLAUSES:]:
+        decision = engine.ask(f"{part.text} {question}", guild_id=guild_id)
+        if (
+            decision.answered
+            and decision.entry is not None
+            and decision.entry.id == expected
+            and (best is None or decision.score > best.score)
+        ):
+            best = decision
+    if best is None:
+        return {}
+    # Report the member's own words, not the joined text.
+    return {expected: replace(best, question=message)}
+
+
+def english_only_text(knowledge: Knowledge, lang: str) -> str:
+    """The notice in English and, when curated, in the member's language."""
+    texts = getattr(knowledge.texts, "english_only", {}) or {}
+    english = texts.get("en", ENGLISH_ONLY_FALLBACK)
+    local = texts.get(lang)
+    return f"{english}\n\n{local}" if local and local != english else english
+
+
+def render_message(knowledge: Knowledge, result: MessageDecision, *, limit: int = 500) -> Reply:
+    """The reply for a whole message: one card per answer, or the English-only notice."""
+    if result.language:
+        card = Card(
+            kind="no_answer",
+            title=f"English only ({NAMES.get(result.language, result.language)} detected)",
+            description=clip(english_only_text(knowledge, result.language), DESCRIPTION_MAX),
+            footer=clip(knowledge.texts.disclaimer, FOOTER_MAX),
+        )
+        return Reply(None, (card,))
+    if len(result.answers) <= 1:
+        return render_decision(knowledge, result.decision, limit=limit)
+    first = render_decision(knowledge, result.answers[0], limit=limit)
+    cards = list(first.cards)
+    shown = {c.entry_id for c in cards if c.entry_id}
+    for decision in result.answers[1:]:
+        if decision.entry is not None and decision.entry.id not in shown:
+            cards.append(entry_card(knowledge, decision.entry))
+            shown.add(decision.entry.id)
+    if len(cards) > 1:
+        # Numbered so that "Helpful (2)" clearly belongs to the second card.
+        cards = [
+            replace(card, title=clip(f"{n}. {card.title}", TITLE_MAX))
+            for n, card in enumerate(cards, 1)
+        ]
+    return Reply(first.content, tuple(cards), first.suggestions, first.related, first.feedback)

@@ -1,0 +1,228 @@
+"""Whole messages (bot.engine.message), typo tolerance and the eval's new keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import SHIPPED_CONTENT
+from bot.content import Knowledge, load_content
+from bot.engine import Engine, reply_text
+from bot.engine.analysis import edit_cost
+from bot.engine.evaluation import Case, Prediction, engine_predictor, load_cases, score
+from bot.engine.message import MAX_ANSWERS, ask_message, english_only_text, render_message
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load_content(SHIPPED_CONTENT)
+
+
+@pytest.fixture(scope="module")
+def engine(knowledge: Knowledge) -> Engine:
+    return Engine(knowledge)
+
+
+def answered(engine: Engine, message: str) -> list[str]:
+    return [d.entry.id for d in ask_message(engine, message).answers if d.entry is not None]
+
+
+# -- two questions, stories -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "why do my legs cramp at night. also is magnesium worth it",
+            {"night-leg-cramps", "electrolytes-and-cramps"},
+        ),
+        ("what causes cramps and should i use heat or ice?", {"what-causes-spasms", "heat-or-ice"}),
+    ],
+)
+def test_two_questions_get_two_answers(engine: Engine, message: str, expected: set[str]) -> None:
+    result = ask_message(engine, message)
+    assert set(answered(engine, message)) == expected
+    assert not result.missed
+    reply = render_message(engine.knowledge, result)
+    assert [c.entry_id for c in reply.cards] == answered(engine, message)
+    assert reply.cards[0].title.startswith("1. ") and reply.cards[1].title.startswith("2. ")
+    assert reply.feedback and all(
+        c.footer == engine.knowledge.texts.disclaimer for c in reply.cards
+    )
+
+
+def test_a_story_is_not_declined_for_its_details(engine: Engine) -> None:
+    story = (
+        "so i was at my nan's 80th, dancing way too much, and at 3am my calf locked up "
+        "solid, why does that happen at night?"
+    )
+    result = ask_message(engine, story)
+    assert answered(engine, story) == ["night-leg-cramps"]
+    assert result.decision.question == story and result.decision.outcome == "answer"
+    reply = render_message(engine.knowledge, result)
+    assert [c.entry_id for c in reply.cards] == ["night-leg-cramps"]
+
+
+def test_urgent_anywhere_in_the_message_wins(engine: Engine) -> None:
+    message = "what causes cramps? also i have chest pain and my left arm is numb"
+    result = ask_message(engine, message)
+    assert result.decision.outcome == "urgent"
+
+
+def test_a_dose_request_in_the_message_is_refused_whole(engine: Engine) -> None:
+    message = "why do legs cramp at night. and how many mg of magnesium should i take"
+    result = ask_message(engine, message)
+    assert result.decision.refusal == "dose" and not result.answers
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how much ibuprofin shuold i tak",
+        "how mnay baclofen can i take",
+        "magnesiun how much per day",
+    ],
+)
+def test_a_dose_request_with_typos_is_refused(engine: Engine, message: str) -> None:
+    result = ask_message(engine, message)
+    assert result.decision.refusal == "dose" and not result.answers
+
+
+def test_a_vague_part_of_an_off_topic_message_is_not_answered(engine: Engine) -> None:
+    message = (
+        "been having heartburn every night after dinner for a week, i eat late because of "
+        "work. is there anything that helps with that"
+    )
+    assert ask_message(engine, message).answers == ()
+
+
+def test_a_single_question_is_unchanged(engine: Engine) -> None:
+    for message in ("why do my calves cramp at night?", "tell me about elbow stuff"):
+        whole = engine.ask(message)
+        result = ask_message(engine, message)
+        assert result.decision == whole
+        assert result.missed == (whole.outcome == "no_answer")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=200))
+def test_ask_message_never_raises_and_caps_answers(engine: Engine, message: str) -> None:
+    result = ask_message(engine, message)
+    assert len(result.answers) <= MAX_ANSWERS
+    assert len({d.entry.id for d in result.answers if d.entry}) == len(result.answers)
+    reply_text(render_message(engine.knowledge, result))
+
+
+# -- other languages ----------------------------------------------------------------------------
+
+
+def test_spanish_gets_the_notice_in_english_and_spanish(engine: Engine) -> None:
+    result = ask_message(engine, "por qué me dan calambres en las piernas por la noche")
+    assert result.language == "es" and result.outcome == "other_language"
+    text = reply_text(render_message(engine.knowledge, result))
+    texts = engine.knowledge.texts.english_only
+    assert texts["en"] in text and texts["es"] in text
+
+
+def test_links_and_mentions_do_not_make_english_foreign(engine: Engine) -> None:
+    message = "<@123> why do my legs cramp https://example.com/es/la/de/que/por/el/los/las"
+    assert ask_message(engine, message).language is None
+
+
+def test_triage_comes_before_language(engine: Engine) -> None:
+    result = ask_message(engine, "tengo chest pain y no puedo respirar, trouble breathing")
+    assert result.decision.outcome == "urgent" and result.language is None
+
+
+def test_english_only_text_falls_back_to_english(knowledge: Knowledge) -> None:
+    assert english_only_text(knowledge, "xx") == knowledge.texts.english_only["en"]
+
+
+# -- typos and short messages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("hwo do i stp a crmap fast", "stop-a-spasm"),
+        ("musle spazm in my bak", "back-spasm-relief"),
+        ("mscl spsm in my bck", "back-spasm-relief"),
+        ("ice or heat. go.", "heat-or-ice"),
+        ("cramp cure?", "treatment"),
+        ("calf cramp??", "calf-cramp-relief"),
+        ("twitchy eye", "eyelid-twitch"),
+    ],
+)
+def test_typos_and_short_messages_are_answered(engine: Engine, message: str, expected: str) -> None:
+    assert answered(engine, message)[:1] == [expected]
+
+
+@pytest.mark.parametrize("message", ["is ibs curable", "asdf qwer zxcv", "lol", "my cat is weird"])
+def test_typo_tolerance_does_not_invent_answers(engine: Engine, message: str) -> None:
+    assert ask_message(engine, message).answers == ()
+
+
+def test_edit_cost_prefers_likely_slips() -> None:
+    assert edit_cost("crmap", "cramp") < edit_cost("crxmp", "cramp")  # swap < other key
+    assert edit_cost("stp", "stop") < 1.0  # a missing vowel
+    assert edit_cost("ibs", "ribs") >= 1.0  # first letter
+    assert edit_cost("crampp", "cramp") < 1.0  # doubled letter
+    assert edit_cost("cramo", "cramp") < edit_cost("cramz", "cramp")  # neighbouring key
+
+
+# -- evaluation: also, other_language, style -------------------------------------------------------
+
+
+def test_eval_scores_also_language_and_style(tmp_path: Path, engine: Engine) -> None:
+    rows = [
+        {
+            "question": "why do my legs cramp at night. also is magnesium worth it",
+            "expect": "answer",
+            "ids": ["night-leg-cramps"],
+            "also": ["electrolytes-and-cramps"],
+            "style": "two-questions",
+        },
+        {
+            "question": "warum bekomme ich nachts wadenkrämpfe",
+            "expect": "other_language",
+            "lang": "de",
+            "style": "language",
+        },
+        {
+            "question": "tell me about elbow stuff",
+            "expect": "no_answer",
+            "kind": "near-domain",
+            "severity": "low",
+        },
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    cases = load_cases(path)
+    assert cases[0].also == ("electrolytes-and-cramps",) and cases[1].lang == "de"
+    report = score("set", cases, engine_predictor(engine))
+    assert report.also_total == 1 and report.also_recall == 1.0
+    assert report.language_total == 1 and report.language_recall == 1.0
+    assert report.styles == {"two-questions": (1, 1), "language": (1, 1)}
+    assert report.no_answer_recall == 1.0
+    assert any("second question" in line for line in report.lines())
+
+
+def test_eval_counts_a_missed_second_question_and_english_flagged() -> None:
+    cases = [
+        Case("a and b", "answer", ("x",), also=("y",)),
+        Case("english", "no_answer"),
+    ]
+    answers = {
+        "a and b": Prediction("answer", ("x",), ("x",)),
+        "english": Prediction("other_language", ()),
+    }
+    report = score("s", cases, lambda q: answers[q])
+    assert report.top1 == 1.0 and report.also_recall == 0.0
+    assert report.language_false == 1 and report.no_answer_recall == 1.0
