@@ -15,8 +15,8 @@ from discord.ext import commands
 
 from bot.content import limits
 from bot.engine.render import info_reply, topic_reply, topics_reply
-from bot.exts.errors import cooldown_text
 from bot.ui import reply_payload
+from bot.utils.interactions import cooldown_text
 
 if TYPE_CHECKING:
     from bot.client import FAQBot
