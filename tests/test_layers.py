@@ -30,6 +30,7 @@ RANKS: dict[str, int] = {
     "bot.exts": 5,
     "bot.client": 6,
     "bot.runner": 6,
+    "bot.command_names": 6,
     "bot.cli": 7,
     "bot.missed_cli": 7,
     "bot.__main__": 8,
