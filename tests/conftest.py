@@ -48,7 +48,9 @@ async def close_opened_stores(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
     for cls in (SQLiteStore, PostgresStore):
         func = cls.__dict__["open"].__func__
 
-        async def open_and_track(klass: Any, *args: Any, _func: Any = func, **kw: Any) -> Any:
+        async def open_and_track(
+            klass: type[Any], /, *args: Any, _func: Any = func, **kw: Any
+        ) -> Any:
             store = await _func(klass, *args, **kw)
             opened.append(store)
             return store

@@ -28,7 +28,7 @@ def knowledge() -> Knowledge:
 
 
 def components(view: discord.ui.View) -> list[dict[str, object]]:
-    return [c for row in view.to_components() for c in row["components"]]  # type: ignore[index]
+    return [c for row in view.to_components() for c in row["components"]]
 
 
 def test_long_answer_is_clipped_to_every_limit(knowledge: Knowledge) -> None:
@@ -132,7 +132,8 @@ def test_custom_id_templates_match_what_the_items_emit() -> None:
         SuggestionButton("night-leg-cramps", "x"),
         RelatedSelect(),
     ):
-        custom_id = item.item.custom_id  # type: ignore[attr-defined]
+        custom_id = item.item.custom_id
+        assert custom_id is not None
         assert item.__discord_ui_compiled_template__.fullmatch(custom_id)
         assert len(custom_id) <= 100
 

@@ -16,6 +16,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -110,7 +111,7 @@ def load(path, problems):
 
 def main():
     problems = []
-    splits = {}
+    splits: dict[str, list[Any]] = {}
     for name in ("dev", "holdout"):
         path = HERE / f"{name}.jsonl"
         if not path.exists():
@@ -120,7 +121,7 @@ def main():
             splits[name] = load(path, problems)
 
     # duplicates across the whole set
-    seen = {}
+    seen: dict[str, str] = {}
     for rows in splits.values():
         for where, row in rows:
             key = norm(row["question"])
@@ -129,7 +130,7 @@ def main():
             else:
                 seen[key] = where
 
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for name, rows in splits.items():
         c = Counter(r["expect"] for _, r in rows)
         totals.update(c)
