@@ -91,7 +91,9 @@ TESTS = {
 }
 RELATIVE = {  # inside bot/storage/: from .migrate import ...
     "bot/storage": [(r"from \.migrate_sqlite\b", "from .sqlite_to_postgres"),
-                    (r"from \.migrate\b(?!_)", "from .schema_upgrade")],
+                    (r"from \.migrate\b(?!_)", "from .schema_upgrade"),
+                    (r"from \. import migrate\b(?!_)", "from . import schema_upgrade"),
+                    (r"(?<![\w.])migrate\.(?=[A-Za-z_])", "schema_upgrade.")],
 }
 
 rules: list[tuple[re.Pattern[str], str]] = []
