@@ -65,6 +65,7 @@ exts test_moderation_format.py
 cli test_cli.py
 cli test_missed_cli.py
 cli test_config.py
+cli test_config_example.py
 runtime test_runner_backends.py
 runtime test_runner_exit.py
 LIST
@@ -87,7 +88,7 @@ TESTS = {
     "test_content": "content", "test_storage": "storage", "test_storage_backends": "storage",
     "test_migrate_sqlite": "storage", "test_ui": "exts", "test_checks": "exts",
     "test_moderation_format": "exts", "test_cli": "cli", "test_missed_cli": "cli",
-    "test_config": "cli", "test_runner_backends": "runtime", "test_runner_exit": "runtime",
+    "test_config": "cli", "test_config_example": "cli", "test_runner_backends": "runtime", "test_runner_exit": "runtime",
 }
 RELATIVE = {  # inside bot/storage/: from .migrate import ...
     "bot/storage": [(r"from \.migrate_sqlite\b", "from .sqlite_to_postgres"),
