@@ -41,11 +41,13 @@ def _fail(message: str) -> int:
 # -- shared loading ------------------------------------------------------------------------------
 
 
-def _load_knowledge(config: Config, path: Path | None = None) -> Any:
+def _load_knowledge(
+    config: Config, path: Path | None = None, *, bot_commands: frozenset[str] = frozenset()
+) -> Any:
     from bot.content import ContentError, load_content
 
     try:
-        return load_content(path or config.content.path)
+        return load_content(path or config.content.path, bot_commands=bot_commands)
     except ContentError as exc:
         raise CommandError(f"content has errors:\n{exc}") from None
 
@@ -161,7 +163,9 @@ def cmd_ask(config: Config, args: argparse.Namespace) -> int:
 def cmd_check_content(config: Config, args: argparse.Namespace) -> int:
     import datetime
 
-    knowledge = _load_knowledge(config, args.path)
+    from bot.command_names import bot_command_names
+
+    knowledge = _load_knowledge(config, args.path, bot_commands=bot_command_names(config))
     print(knowledge.summary_line())
     today = args.today or datetime.datetime.now(datetime.UTC).date()
     for entry in knowledge.overdue(today):

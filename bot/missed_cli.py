@@ -16,13 +16,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Config
 from bot.storage import MissedGroup, MissedRow, StorageError, Store, open_store
-from bot.storage.export import export_csv, export_snippet
+from bot.storage.export import CSV_NAME, SNIPPET_NAME, build_export, open_groups
 from bot.storage.timeutil import format_ts
 
 __all__ = [
@@ -36,9 +35,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_ERROR = 0, 1
-CSV_NAME = "missed.csv"
-SNIPPET_NAME = "missed-snippet.toml"
-_PAGE = 100  # the store's largest page
 _QUESTION_WIDTH = 60
 
 
@@ -49,33 +45,6 @@ class _Failure(Exception):
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_ERROR
-
-
-# -- shared with the Discord command -------------------------------------------------------------
-
-
-async def open_groups(
-    store: Any, guild_id: str, status: str = "open", kind: str | None = None
-) -> list[MissedGroup]:
-    """Every group of ``guild_id`` with ``status``, newest first (all pages).
-
-    ``store`` is any ``bot.storage.Store``; typed loosely so tests can pass fakes.
-    """
-    groups: list[MissedGroup] = []
-    page = 1
-    while True:
-        chunk, total = await store.list_groups(
-            guild_id, status, page=page, per_page=_PAGE, kind=kind
-        )
-        groups.extend(chunk)
-        if not chunk or len(groups) >= total:
-            return groups
-        page += 1
-
-
-def build_export(groups: list[MissedGroup], entry_titles: Mapping[str, str]) -> tuple[str, str]:
-    """``(csv_text, snippet_toml)`` for the curators' pull request."""
-    return export_csv(groups), export_snippet(groups, entry_titles)
 
 
 def row_json(row: MissedRow) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 import pytest_asyncio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +30,34 @@ async def server() -> AsyncIterator[FakeDiscord]:
         assert fake.violations == [], "requests Discord would reject or that ping:\n" + "\n".join(
             fake.violations
         )
+
+
+@pytest_asyncio.fixture
+async def close_opened_stores(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[Any]]:
+    """Close every store the test opened, even when it failed before its own ``close``.
+
+    A store left open keeps its writer task and connections alive, so one failing
+    assert could otherwise hang the run. ``Store.close`` is idempotent, so tests
+    that close their stores themselves are unaffected. Storage test modules opt in
+    with ``pytestmark = pytest.mark.usefixtures("close_opened_stores")``.
+    """
+    from bot.storage.postgres import PostgresStore
+    from bot.storage.sqlite import SQLiteStore
+
+    opened: list[Any] = []
+    for cls in (SQLiteStore, PostgresStore):
+        func = cls.__dict__["open"].__func__
+
+        async def open_and_track(
+            klass: type[Any], /, *args: Any, _func: Any = func, **kw: Any
+        ) -> Any:
+            store = await _func(klass, *args, **kw)
+            opened.append(store)
+            return store
+
+        monkeypatch.setattr(cls, "open", classmethod(open_and_track))
+    try:
+        yield opened
+    finally:
+        for store in reversed(opened):
+            await store.close(timeout=2.0)

@@ -107,6 +107,28 @@ def test_check_content_warns_when_a_review_is_due(capsys: pytest.CaptureFixture[
     assert ".toml:" in captured.err.splitlines()[0]
 
 
+def test_bot_command_names_come_from_the_command_tree() -> None:
+    from bot.command_names import bot_command_names
+    from bot.config import Config
+
+    names = bot_command_names(Config())
+    assert {"ask", "topics", "about", "missed", "forget-me", "faq-reload"} <= names
+    from bot.content import load_content
+
+    topics = load_content(Path(__file__).parents[1] / "content").topics.values()
+    assert not names & {t.command for t in topics}  # topic commands are not the bot's own
+
+
+def test_check_content_rejects_a_topic_named_like_a_bot_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "content_broken" / "bot_command"
+    assert main(["check-content", str(fixture)]) == 1
+    err = capsys.readouterr().err
+    assert "topics/extra.toml:4:" in err
+    assert "command 'missed' is one of the bot's own commands" in err
+
+
 def test_python_dash_m_bot_runs_as_a_module() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json", "what is a charley horse"],

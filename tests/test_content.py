@@ -488,7 +488,7 @@ def test_overdue_entries_are_listed(kb: Knowledge) -> None:
 
 def test_every_fixture_case_is_tested() -> None:
     on_disk = {p.name for p in BROKEN.iterdir() if p.is_dir()} - {"valid_base"}
-    assert on_disk == {case for case, *_ in CASES}
+    assert on_disk == {case for case, *_ in CASES} | {"bot_command"}
 
 
 @pytest.mark.parametrize(("case", "file", "line", "message"), CASES)
@@ -507,6 +507,16 @@ def test_broken_content_is_reported(case: str, file: str, line: int | None, mess
     location = f"{file}:{line}:" if line is not None else f"{file}:"
     assert location in shown
     assert str(info.value) == shown
+
+
+def test_topic_command_equal_to_a_bot_command_is_reported() -> None:
+    root = BROKEN / "bot_command"
+    load_content(root)  # without the bot's names the folder is valid
+    with pytest.raises(ContentError) as info:
+        load_content(root, bot_commands={"ask", "missed"})
+    (issue,) = info.value.issues
+    assert (issue.file, issue.line) == (root / "topics/extra.toml", 4)
+    assert "command 'missed' is one of the bot's own commands" in issue.message
 
 
 def test_missing_content_folder(tmp_path: Path) -> None:

@@ -85,7 +85,8 @@ def test_hybrid_holdout_does_not_regress(hybrid: Report, metric: str) -> None:
 
 
 def test_engine_beats_the_naive_baseline(holdout: tuple[Report, Report]) -> None:
+    # Only top-1 is compared: the baseline has no threshold and no triage, so its
+    # no-answer and urgent recall are 0.0 by construction and "ours > 0.0" could
+    # not fail while the floors above hold.
     ours, base = holdout
     assert ours.top1 > base.top1
-    assert ours.no_answer_recall > base.no_answer_recall
-    assert ours.urgent_recall > base.urgent_recall

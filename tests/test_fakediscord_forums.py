@@ -7,6 +7,7 @@ directly over raw HTTP so a regression in the fake cannot hide one in the bot.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -75,7 +76,7 @@ def test_user_install_payloads_name_the_user_as_owner(fake: FakeDiscord) -> None
     foreign = fake.add_foreign_guild("Elsewhere")
     foreign.add_member(user)
     chat = foreign.add_channel("chat")
-    common = {
+    common: dict[str, Any] = {
         "interaction_id": "1",
         "token": "t",
         "application_id": fake.application_id,

@@ -24,6 +24,8 @@ from bot.storage.postgres import LATEST_VERSION, PostgresStore
 from tests import pg
 from tests.test_storage import NOW, fb, rec
 
+pytestmark = pytest.mark.usefixtures("close_opened_stores")
+
 
 def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
     """sha256 and mtime of every file in the folder (the database and any -wal/-shm)."""

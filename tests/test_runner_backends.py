@@ -216,7 +216,7 @@ async def test_unreachable_postgresql_is_one_line_without_password(
 
     for owner, name in (
         (discord.http.Route, "BASE"),
-        (discord.webhook.async_.Route, "BASE"),
+        (discord.webhook.async_.Route, "BASE"),  # type: ignore[attr-defined]
         (discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY"),
     ):
         monkeypatch.setattr(owner, name, getattr(owner, name))  # _run points them elsewhere

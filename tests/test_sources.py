@@ -44,7 +44,7 @@ def test_every_topic_card_shows_sources(knowledge: Knowledge) -> None:
         assert len(embed) <= limits.EMBED_TOTAL
 
 
-_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=80)
+_names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=80)
 
 
 @given(st.lists(st.tuples(_names, st.integers(0, 10**6)), max_size=40), st.integers(0, 1024))

@@ -42,6 +42,8 @@ from bot.storage.export import export_csv, export_snippet
 from bot.storage.migrate import LATEST_VERSION
 from bot.storage.sqlite import is_transient
 
+pytestmark = pytest.mark.usefixtures("close_opened_stores")
+
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _ids = itertools.count(1)
 

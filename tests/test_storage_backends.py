@@ -35,6 +35,8 @@ from bot.storage.postgres import LATEST_VERSION, PostgresStore, is_transient, sa
 from tests import pg
 from tests.test_storage import NOW, fb, log_all, rec, writer_logs
 
+pytestmark = pytest.mark.usefixtures("close_opened_stores")
+
 postgres_server = pg.postgres_server
 
 

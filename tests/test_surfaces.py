@@ -44,7 +44,7 @@ def interaction(
         guild_id=guild_id,
         channel_id=99,
         client=object(),
-        context=app_commands.AppCommandContext._from_value([context]),
+        context=app_commands.AppCommandContext._from_value([context]),  # type: ignore[list-item]
         is_guild_integration=lambda: guild_id is not None and owners.get(0) == guild_id,
     )
 

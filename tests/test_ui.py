@@ -35,7 +35,7 @@ def knowledge() -> Knowledge:
 
 
 def components(view: discord.ui.View) -> list[dict[str, object]]:
-    return [c for row in view.to_components() for c in row["components"]]  # type: ignore[index]
+    return [c for row in view.to_components() for c in row["components"]]
 
 
 def test_long_answer_is_clipped_to_every_limit(knowledge: Knowledge) -> None:
@@ -141,6 +141,37 @@ def test_custom_id_templates_match_what_the_items_emit() -> None:
         SuggestionButton("night-leg-cramps", "x"),
         RelatedSelect(),
     ):
-        custom_id = item.item.custom_id  # type: ignore[attr-defined]
+        custom_id = item.item.custom_id
+        assert custom_id is not None
         assert item.__discord_ui_compiled_template__.fullmatch(custom_id)
         assert len(custom_id) <= 100
+
+
+def test_an_answer_card_offers_its_see_also_entries_as_related(knowledge: Knowledge) -> None:
+    """An answered question carries the entry's see-also as the Related select, in order."""
+    engine = Engine(knowledge)
+    answered = [
+        (entry, decision)
+        for entry in knowledge.entries.values()
+        if entry.see_also
+        for decision in [engine.ask(entry.questions[0])]
+        if decision.outcome == "answer" and decision.entry is entry
+    ]
+    assert answered, "no entry with see_also answers its own first phrasing"
+    for entry, decision in answered:
+        reply = render_decision(knowledge, decision)
+        expected = [i for i in entry.see_also if i in knowledge.entries]
+        assert [e.id for e in reply.related] == expected
+        view = reply_view(reply)
+        assert view is not None
+        [select] = [c for c in components(view) if c["type"] == 3]
+        options = select["options"]
+        assert isinstance(options, list)
+        assert [o["value"] for o in options] == expected
+
+
+def test_a_related_pick_shows_that_entrys_own_related(knowledge: Knowledge) -> None:
+    from bot.exts.feedback import related_entries
+
+    entry = next(e for e in knowledge.entries.values() if len(e.see_also) >= 2)
+    assert [e.id for e in related_entries(knowledge, entry)] == list(entry.see_also)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -186,8 +186,9 @@ class _Source:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, bot_commands: frozenset[str] = frozenset()) -> None:
         self.root = root
+        self.bot_commands = bot_commands
         self.issues: list[ContentIssue] = []
         self.parse_failed = False
         # ids of entries that exist but failed validation: references to them
@@ -620,6 +621,13 @@ class _Loader:
             src = sources[topic.id]
             tline = topic_lines[topic.id]
             end = src.block_end(tline)
+            if topic.command in self.bot_commands:
+                self.issue(
+                    src.path,
+                    src.key_line("command", tline, end),
+                    f"command '{topic.command}' is one of the bot's own commands "
+                    f"(/{topic.command}); pick another name",
+                )
             other = by_command.get(topic.command)
             if other is not None:
                 self.issue(
@@ -1163,6 +1171,11 @@ class _Loader:
         )
 
 
-def load_content(path: Path) -> Knowledge:
-    """Load the content folder at ``path``; raise ContentError listing all issues."""
-    return _Loader(Path(path)).load()
+def load_content(path: Path, *, bot_commands: Collection[str] = ()) -> Knowledge:
+    """Load the content folder at ``path``; raise ContentError listing all issues.
+
+    ``bot_commands`` are slash command names the bot itself defines; a topic
+    ``command`` equal to one is an issue (``check-content`` passes the names
+    read from the bot's command tree, see ``bot.command_names``).
+    """
+    return _Loader(Path(path), frozenset(bot_commands)).load()

@@ -21,8 +21,8 @@ from discord.ext import commands
 from bot.content import limits
 from bot.engine.render import info_reply, topic_reply, topics_reply
 from bot.exts._reach import reach
-from bot.exts.errors import cooldown_text
 from bot.ui import reply_payload
+from bot.utils.interactions import cooldown_text
 
 if TYPE_CHECKING:
     from bot.client import FAQBot
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 QUESTION_MAX = 500
 CHOICES_MAX = 25
 PRIVATE_HELP = "Only you see the answer"
-RESERVED = frozenset({"ask", "topics", "about"})
 
 
 def everywhere(func: Any) -> Any:
@@ -68,8 +67,10 @@ class Answers(commands.Cog):
         self._topic_commands: list[app_commands.Command[Any, ..., None]] = []
 
     async def cog_load(self) -> None:
+        # This cog's own commands join the tree only after cog_load, so ask the cog.
+        own = {command.name for command in self.get_app_commands()}
         for topic in sorted(self.bot.knowledge.topics.values(), key=lambda t: t.order):
-            if topic.command in RESERVED or self.bot.tree.get_command(topic.command):
+            if topic.command in own or self.bot.tree.get_command(topic.command):
                 log.warning("topic %s: /%s is taken; no command for it", topic.id, topic.command)
                 continue
             command = self._topic_command(topic.id, topic.command, topic.description)

@@ -24,9 +24,9 @@ from discord.ext import commands
 
 from bot.checks import is_moderator
 from bot.exts._reach import Reach, reach
-from bot.exts.errors import cooldown_text
 from bot.exts.mentions import question_text
 from bot.ui import Payload, reply_payload
+from bot.utils.interactions import cooldown_text
 
 if TYPE_CHECKING:
     from bot.client import FAQBot

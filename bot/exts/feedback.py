@@ -18,6 +18,7 @@ from bot.engine.render import Reply, entry_card
 from bot.exts._reach import reach
 from bot.storage import FeedbackRecord, MissedRecord
 from bot.ui import DYNAMIC_ITEMS, question_from, reply_payload
+from bot.ui.components import ClickHandlers, register_handlers
 
 if TYPE_CHECKING:
     from bot.client import FAQBot
@@ -113,10 +114,28 @@ async def record_feedback(
         )
 
 
+class FeedbackClicks:
+    """The ``bot.ui.components.ClickHandlers`` the persistent items call."""
+
+    async def record_feedback(
+        self, interaction: discord.Interaction[Any], entry_id: str, helpful: bool
+    ) -> None:
+        await record_feedback(interaction, entry_id, helpful)
+
+    async def show_entry(self, interaction: discord.Interaction[Any], entry_id: str) -> None:
+        await show_entry(interaction, entry_id)
+
+
+HANDLERS: ClickHandlers = FeedbackClicks()
+
+
 async def setup(bot: FAQBot) -> None:
-    """Register the persistent items (idempotent; ``FAQBot.setup_hook`` does it too)."""
+    """Register the click handlers and the persistent items (``setup_hook`` adds the items too)."""
+    register_handlers(HANDLERS)
     bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
 
 async def teardown(bot: FAQBot) -> None:
+    # Handlers stay registered: they are stateless, and other bots in this
+    # process (shards, tests) may still be using them.
     bot.remove_dynamic_items(*DYNAMIC_ITEMS)

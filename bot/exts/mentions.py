@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from bot.exts.errors import cooldown_text, new_error_id
 from bot.ui import Payload, reply_payload, text_payload
+from bot.utils.interactions import cooldown_text, new_error_id
 
 if TYPE_CHECKING:
     from bot.client import FAQBot

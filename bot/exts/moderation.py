@@ -33,8 +33,8 @@ from bot.checks import is_moderator, moderator_only
 from bot.content import limits
 from bot.engine import Learned
 from bot.engine.text import clip
-from bot.missed_cli import CSV_NAME, SNIPPET_NAME, build_export, open_groups
 from bot.storage import MissedGroup, MissedRow, StorageError
+from bot.storage.export import CSV_NAME, SNIPPET_NAME, build_export, open_groups
 
 if TYPE_CHECKING:
     from bot.config import Config

@@ -1,7 +1,7 @@
 """The storage interface the bot and the CLI program against.
 
-A ``typing.Protocol`` rather than a base class: the SQLite store (and the
-planned PostgreSQL one) only have to match these signatures. Every guild-scoped
+A ``typing.Protocol`` rather than a base class: the SQLite and PostgreSQL
+stores only have to match these signatures. Every guild-scoped
 method takes ``guild_id`` and must behave as "not found" for another guild's
 ids, so a moderator can never see or change rows of a guild they do not run.
 """

@@ -1,6 +1,7 @@
 """Turn grouped missed questions into files curators can use.
 
-Pure functions (no I/O), so the Discord command and the CLI share them:
+Shared by the Discord command (``/missed export``) and the CLI (``missed export``);
+everything but ``open_groups`` (which pages through a store) is pure:
 
 * ``export_csv`` for spreadsheets. Member-typed text is untrusted, so cells
   starting with ``= + - @`` (or a tab / carriage return) get a leading ``'``
@@ -16,12 +17,16 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .models import MissedGroup
 from .timeutil import format_ts
 
 __all__ = ["defuse_cell", "export_csv", "export_snippet", "toml_string"]
 
+CSV_NAME = "missed.csv"
+SNIPPET_NAME = "missed-snippet.toml"
+_PAGE = 100  # the store's largest page
 CSV_HEADER = (
     "id",
     "count",
@@ -142,3 +147,27 @@ def export_snippet(groups: Sequence[MissedGroup], entry_titles: Mapping[str, str
         lines.append("sources = []  # TODO: cite at least one reviewed source")
         lines.append("")
     return "\n".join(lines)
+
+
+async def open_groups(
+    store: Any, guild_id: str, status: str = "open", kind: str | None = None
+) -> list[MissedGroup]:
+    """Every group of ``guild_id`` with ``status``, newest first (all pages).
+
+    ``store`` is any ``bot.storage.Store``; typed loosely so tests can pass fakes.
+    """
+    groups: list[MissedGroup] = []
+    page = 1
+    while True:
+        chunk, total = await store.list_groups(
+            guild_id, status, page=page, per_page=_PAGE, kind=kind
+        )
+        groups.extend(chunk)
+        if not chunk or len(groups) >= total:
+            return groups
+        page += 1
+
+
+def build_export(groups: list[MissedGroup], entry_titles: Mapping[str, str]) -> tuple[str, str]:
+    """``(csv_text, snippet_toml)`` for the curators' pull request."""
+    return export_csv(groups), export_snippet(groups, entry_titles)

@@ -13,12 +13,14 @@ near-miss suggestion under a no-answer reply). Each is at most 100 characters.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 import discord
 
 from bot.content import Entry, limits
 from bot.engine.text import clip
+from bot.utils.interactions import report_error
 
 CUSTOM_ID_MAX = limits.CUSTOM_ID
 BUTTON_LABEL_MAX = limits.BUTTON_LABEL
@@ -36,19 +38,44 @@ def usable_entry_id(entry_id: str | None) -> bool:
     return entry_id is not None and _ENTRY_RE.fullmatch(entry_id) is not None
 
 
-async def _delegate(interaction: discord.Interaction[Any], handler: str, *args: Any) -> None:
-    """Run the click's behaviour from ``bot.exts.feedback``; errors get an error id.
+class ClickHandlers(Protocol):
+    """What a click does; ``bot.exts.feedback`` registers its implementation on load."""
+
+    async def record_feedback(
+        self, interaction: discord.Interaction[Any], entry_id: str, helpful: bool
+    ) -> None: ...
+
+    async def show_entry(self, interaction: discord.Interaction[Any], entry_id: str) -> None: ...
+
+
+_handlers: ClickHandlers | None = None
+
+
+def register_handlers(handlers: ClickHandlers | None) -> None:
+    """Install (or, with None, remove) what clicks call; one set per process."""
+    global _handlers
+    _handlers = handlers
+
+
+def _current() -> ClickHandlers:
+    if _handlers is None:
+        raise RuntimeError("no click handlers registered (is bot.exts.feedback loaded?)")
+    return _handlers
+
+
+async def _delegate(
+    interaction: discord.Interaction[Any],
+    action: Callable[[ClickHandlers], Awaitable[None]],
+) -> None:
+    """Run the click's behaviour on the registered handlers; errors get an error id.
 
     The items stay presentation-only (labels, custom_ids, parsing); what a click
     does (store writes, showing an entry) lives in the feedback extension.
     Dynamic item callbacks do not reach ``tree.on_error``, so errors are
     reported here.
     """
-    from bot.exts import feedback
-    from bot.exts.errors import report_error
-
     try:
-        await getattr(feedback, handler)(interaction, *args)
+        await action(_current())
     except Exception as exc:
         await report_error(interaction, exc)
 
@@ -78,7 +105,9 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=FE
         return cls(match["entry"], match["helpful"] == "1")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _delegate(interaction, "record_feedback", self.entry_id, self.helpful)
+        await _delegate(
+            interaction, lambda h: h.record_feedback(interaction, self.entry_id, self.helpful)
+        )
 
 
 class RelatedSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=RELATED_ID):
@@ -115,7 +144,8 @@ class RelatedSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=REL
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         values = self.item.values
         if values:
-            await _delegate(interaction, "show_entry", values[0])
+            choice = values[0]
+            await _delegate(interaction, lambda h: h.show_entry(interaction, choice))
 
 
 class SuggestionButton(
@@ -145,7 +175,7 @@ class SuggestionButton(
         return cls(match["entry"], label or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _delegate(interaction, "show_entry", self.entry_id)
+        await _delegate(interaction, lambda h: h.show_entry(interaction, self.entry_id))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (

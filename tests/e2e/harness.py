@@ -45,7 +45,14 @@ from bot.storage import MissedRow, SQLiteStore
 try:
     from tests.fakediscord import Channel, FakeDiscord, Guild, Restore, Role, User
 except ImportError:  # pragma: no cover - tests/ itself on sys.path
-    from fakediscord import Channel, FakeDiscord, Guild, Restore, Role, User  # type: ignore[no-redef]
+    from fakediscord import (  # type: ignore[import-not-found,no-redef]
+        Channel,
+        FakeDiscord,
+        Guild,
+        Restore,
+        Role,
+        User,
+    )
 
 REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import pytest_asyncio
@@ -88,7 +88,7 @@ async def world(server: FakeDiscord, tmp_path: Path) -> AsyncIterator[World]:
         yield World(
             server,
             bot,
-            bot.store,
+            cast(SQLiteStore, bot.store),
             content,
             guild_a,
             guild_b,

@@ -131,7 +131,7 @@ DOSE = re.compile(r"\d|dose|how many|how much|at once|max|double|too much|extra|
 
 def main():
     problems = []
-    seen = {}
+    seen: dict[str, str] = {}
     for name in FILES:
         path = HERE / name
         if not path.exists():

@@ -16,6 +16,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -145,7 +146,7 @@ def load(path, problems):
 
 def check_files(paths):
     """Validate other sets (dev2, dev3, dev4 ...): row format only, no split rules."""
-    problems = []
+    problems: list[str] = []
     for path in paths:
         rows = load(Path(path), problems)
         c = Counter(r["expect"] for _, r in rows)
@@ -159,7 +160,7 @@ def main():
     if len(sys.argv) > 1:
         return check_files(sys.argv[1:])
     problems = []
-    splits = {}
+    splits: dict[str, list[Any]] = {}
     for name in ("dev", "holdout"):
         path = HERE / f"{name}.jsonl"
         if not path.exists():
@@ -169,7 +170,7 @@ def main():
             splits[name] = load(path, problems)
 
     # duplicates across the whole set
-    seen = {}
+    seen: dict[str, str] = {}
     for rows in splits.values():
         for where, row in rows:
             key = norm(row["question"])
@@ -178,7 +179,7 @@ def main():
             else:
                 seen[key] = where
 
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for name, rows in splits.items():
         c = Counter(r["expect"] for _, r in rows)
         totals.update(c)
