@@ -59,7 +59,7 @@ content test_content.py
 storage test_storage.py
 storage test_storage_backends.py
 storage test_migrate_sqlite.py
-exts test_ui.py
+ui test_ui.py
 exts test_checks.py
 exts test_moderation_format.py
 cli test_cli.py
@@ -68,6 +68,15 @@ cli test_config.py
 cli test_config_example.py
 runtime test_runner_backends.py
 runtime test_runner_exit.py
+content test_sources.py
+engine test_dosing.py
+engine test_language.py
+engine test_message.py
+engine test_segment.py
+engine test_semantic.py
+exts test_surfaces.py
+runtime test_health.py
+scripts test_fetch_model.py
 LIST
 
 # -- rewrite imports and references -----------------------------------------------------------
@@ -86,9 +95,12 @@ MODULES = [  # longest first, so bot.storage.migrate_sqlite is not seen as bot.s
 TESTS = {
     "test_engine": "engine", "test_triage_vocabulary": "engine", "test_eval_gate": "engine",
     "test_content": "content", "test_storage": "storage", "test_storage_backends": "storage",
-    "test_migrate_sqlite": "storage", "test_ui": "exts", "test_checks": "exts",
+    "test_migrate_sqlite": "storage", "test_ui": "ui", "test_checks": "exts",
     "test_moderation_format": "exts", "test_cli": "cli", "test_missed_cli": "cli",
     "test_config": "cli", "test_config_example": "cli", "test_runner_backends": "runtime", "test_runner_exit": "runtime",
+    "test_sources": "content", "test_dosing": "engine", "test_language": "engine",
+    "test_message": "engine", "test_segment": "engine", "test_semantic": "engine",
+    "test_surfaces": "exts", "test_health": "runtime", "test_fetch_model": "scripts",
 }
 RELATIVE = {  # inside bot/storage/: from .migrate import ...
     "bot/storage": [(r"from \.migrate_sqlite\b", "from .sqlite_to_postgres"),
@@ -135,6 +147,7 @@ for name, folder in TESTS.items():
     new = re.sub(r"Path\(__file__\)\.parents\[1\]", "Path(__file__).parents[2]", new)
     new = re.sub(r"Path\(__file__\)\.resolve\(\)\.parent(?![\w.])", "Path(__file__).resolve().parent.parent", new)
     new = re.sub(r"Path\(__file__\)\.parent(?=\s*/)", "Path(__file__).parent.parent", new)
+    new = new.replace('Path(__file__).with_name("data")', 'Path(__file__).parent.parent / "data"')
     if new != text:
         path.write_text(new, encoding="utf-8")
         print(f"re-rooted {path}")

@@ -17,20 +17,18 @@ import asyncio
 import contextlib
 import logging
 import math
-import time
-from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import discord
 import discord.gateway
 import discord.http
 import discord.webhook.async_
-import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client.endpoints import build_intents
+from bot.client.ratelimit import UserRateLimiter
 from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
 from bot.coordination_bot import Coordinator, LearnedNotice
@@ -41,91 +39,18 @@ from bot.storage import MissedRecord, StorageError, Store
 from bot.storage.coordination import try_advisory_lock
 from bot.ui import DYNAMIC_ITEMS
 
-log = logging.getLogger(__name__)
+# One logger name for the whole client package, as operators configure it.
+log = logging.getLogger("bot.client")
 
 PURGE_INTERVAL = 24 * 60 * 60.0
 #: Advisory-lock name: of several processes sharing one database, only the holder purges.
 PURGE_LOCK = "purge"
 #: Discord allows one IDENTIFY per rate-limit bucket every 5 seconds.
-IDENTIFY_INTERVAL = 5.0
-
-
-def apply_endpoints(api_base_url: str, gateway_url: str) -> None:
-    """Point discord.py's three hard-coded bases at ``api_base_url`` / ``gateway_url``.
-
-    The one place that does it, called before login: REST (``discord.http``),
-    interaction responses and follow-ups (the webhook adapter), and the gateway
-    a non-sharded client opens without asking ``/gateway/bot`` (a ``yarl.URL``
-    in discord.py 2.7, which calls ``with_query`` on it).
-    """
-    base = api_base_url.rstrip("/")
-    discord.http.Route.BASE = base
-    discord.webhook.async_.Route.BASE = base  # type: ignore[attr-defined]
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def build_intents() -> discord.Intents:
-    """Only what the bot uses; no privileged intent (no message content, members, presence).
-
-    Discord still delivers the content of messages that mention the bot and of DMs.
-    """
-    intents = discord.Intents.none()
-    intents.guilds = True
-    intents.guild_messages = True
-    intents.dm_messages = True
-    return intents
 
 
 async def learned_phrasings(store: Store) -> list[Learned]:
     """Moderator-approved phrasings from the store, as the engine takes them."""
     return [Learned(p.phrasing, p.entry_id, p.guild_id) for p in await store.learned()]
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Result of one rate-limit check."""
-
-    allowed: bool
-    retry_after: float = 0.0
-    first_refusal: bool = False
-
-
-class UserRateLimiter:
-    """Per-user sliding window: ``rate`` questions per ``per`` seconds.
-
-    ``first_refusal`` is True only for the first refused attempt of a window, so
-    a member hammering the bot gets one friendly note instead of a reply each time.
-    """
-
-    def __init__(self, rate: int, per: float) -> None:
-        self.rate = rate
-        self.per = per
-        self._hits: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
-
-    def hit(self, user_id: int, now: float | None = None, *, mark_refusal: bool = True) -> Verdict:
-        """Count one question; ``mark_refusal=False`` for refusals that are private anyway."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits.setdefault(user_id, deque())
-        while hits and now - hits[0] >= self.per:
-            hits.popleft()
-        if len(hits) < self.rate:
-            hits.append(now)
-            self._warned.pop(user_id, None)
-            if len(self._hits) > 10_000:
-                self._forget_idle(now)
-            return Verdict(True)
-        retry = max(self.per - (now - hits[0]), 0.0)
-        first = self._warned.get(user_id) != hits[0]
-        if mark_refusal:
-            self._warned[user_id] = hits[0]
-        return Verdict(False, retry, first)
-
-    def _forget_idle(self, now: float) -> None:
-        for user, hits in list(self._hits.items()):
-            if not hits or now - hits[-1] >= self.per:
-                del self._hits[user]
-                self._warned.pop(user, None)
 
 
 class FAQTree(app_commands.CommandTree["FAQBot"]):
@@ -459,88 +384,3 @@ class FAQBot(commands.Bot):
                 await self._purge_task
             self._purge_task = None
         await super().close()
-
-
-# -- sharding ------------------------------------------------------------------------------------
-
-
-class IdentifyGate:
-    """Spaces IDENTIFYs the way Discord allows: one per rate-limit bucket every 5 seconds.
-
-    Why not discord.py's default hook: it sleeps 5 s before every IDENTIFY but
-    the first, whatever ``session_start_limit.max_concurrency`` allows. Discord
-    puts shard ``s`` in bucket ``s % max_concurrency``; shards of different
-    buckets may identify at once, so large bots start in seconds, not minutes.
-    """
-
-    def __init__(self, max_concurrency: int = 1, interval: float = IDENTIFY_INTERVAL) -> None:
-        self.max_concurrency = max(max_concurrency, 1)
-        self.interval = interval
-        self._next: dict[int, float] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    def bucket(self, shard_id: int | None) -> int:
-        return (shard_id or 0) % self.max_concurrency
-
-    async def wait(self, shard_id: int | None) -> None:
-        """Return when ``shard_id`` may IDENTIFY; reserves its bucket for ``interval``."""
-        key = self.bucket(shard_id)
-        loop = asyncio.get_running_loop()
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            delay = self._next.get(key, 0.0) - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            self._next[key] = loop.time() + self.interval
-
-
-class ShardedFAQBot(FAQBot, commands.AutoShardedBot):
-    """``FAQBot`` on an ``AutoShardedBot``, running only ``[discord] shard_ids`` of ``shard_count``.
-
-    N processes with disjoint ``shard_ids`` cover every guild. discord.py skips
-    ``GET /gateway/bot`` when the shard count is given and then connects to
-    ``DiscordWebSocket.DEFAULT_GATEWAY`` (set by ``apply_endpoints`` from
-    ``[discord] gateway_url``), so the session start limit is asked for here,
-    before the shards launch, and its ``max_concurrency`` paces the IDENTIFYs.
-    """
-
-    def __init__(self, config: Config, store: Store, engine: Engine, **options: Any) -> None:
-        super().__init__(config, store, engine, **options)
-        self.identify_gate = IdentifyGate()
-
-    @classmethod
-    def shard_options(cls, config: Config) -> dict[str, Any]:
-        shard_ids = config.discord.shard_ids
-        return {
-            "shard_count": config.discord.shard_count,
-            "shard_ids": list(shard_ids) if shard_ids is not None else None,
-        }
-
-    async def launch_shards(self) -> None:
-        if not self.is_closed():
-            limits = await self.fetch_session_start_limits()  # GET /gateway/bot
-            self.identify_gate = IdentifyGate(limits.max_concurrency)
-            wanted = len(self.shard_ids or range(self.shard_count or 1))
-            log.info(
-                "shards %s of %s; session starts left %d of %d (max_concurrency %d)",
-                self.shard_ids if self.shard_ids is not None else "all",
-                self.shard_count,
-                limits.remaining,
-                limits.total,
-                limits.max_concurrency,
-            )
-            if limits.remaining < wanted:
-                log.error(
-                    "Discord allows %d more session starts (reset in %.0f s); %d shards need one",
-                    limits.remaining,
-                    limits.reset_after / 1000,
-                    wanted,
-                )
-        await super().launch_shards()
-
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        await self.identify_gate.wait(shard_id)
-
-
-def bot_class(config: Config) -> type[FAQBot]:
-    """``ShardedFAQBot`` when ``[discord] shard_count`` is set, else today's ``FAQBot``."""
-    return ShardedFAQBot if config.discord.shard_count is not None else FAQBot
