@@ -26,18 +26,18 @@ RANKS: dict[str, int] = {
     "bot.utils": 3,
     "bot.health": 3,
     "bot.ui": 4,
-    "bot.checks": 5,
-    "bot.coordination_bot": 5,
+    "bot.utils.checks": 5,
+    "bot.runtime.coordination": 5,
     "bot.exts": 5,
     "bot.client": 6,
     "bot.runner": 6,
     "bot.command_names": 6,
     "bot.cli": 7,
-    "bot.missed_cli": 7,
+    "bot.cli.missed": 7,
     "bot.__main__": 8,
     "bot": 8,
 }
-CLI_MODULES = ("bot.cli", "bot.missed_cli", "bot.__main__")
+CLI_MODULES = ("bot.cli", "bot.cli.missed", "bot.__main__")
 
 
 def module_name(path: Path) -> str:

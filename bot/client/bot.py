@@ -7,7 +7,7 @@ one extension each, loaded in ``setup_hook``.
 ``bot_class(config)`` picks ``FAQBot`` (one process, discord.py decides) or,
 with ``[discord] shard_count`` set, ``ShardedFAQBot``: the same bot on
 ``commands.AutoShardedBot`` for the configured shards only. Processes sharing a
-PostgreSQL store stay in step through ``bot.coordination_bot`` (reloads,
+PostgreSQL store stay in step through ``bot.runtime.coordination`` (reloads,
 learned phrasings) and an advisory lock (the daily purge runs in one of them).
 """
 
@@ -31,10 +31,10 @@ from bot.client.endpoints import build_intents
 from bot.client.ratelimit import UserRateLimiter
 from bot.config import Config
 from bot.content import ContentError, Knowledge, load_content
-from bot.coordination_bot import Coordinator, LearnedNotice
 from bot.engine import Decision, Engine, Learned, Reply, render_decision
 from bot.engine.message import MessageDecision, ask_message, render_message
 from bot.health import beat_while
+from bot.runtime.coordination import Coordinator, LearnedNotice
 from bot.storage import MissedRecord, StorageError, Store
 from bot.storage.coordination import try_advisory_lock
 from bot.ui import DYNAMIC_ITEMS

@@ -5,7 +5,7 @@ rank-bm25 fits the model (idf per term, document lengths, k1/b/delta) and its
 every query term, which at 100,000 phrasings costs tens of milliseconds, so
 this module precomputes each (term, document) contribution once from the
 fitted model and answers a query by touching only the documents that contain
-its terms. ``test_postings_scorer_matches_rank_bm25`` (tests/test_engine.py)
+its terms. ``test_postings_scorer_matches_rank_bm25`` (tests/engine/test_engine.py)
 checks both give the same scores.
 """
 

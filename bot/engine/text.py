@@ -80,7 +80,10 @@ def clean(raw: str, max_chars: int = 500) -> Cleaned:
     text = _DISCORD_MARKUP.sub(" ", text)
     text = _MASKED_LINK.sub(r" \1 ", text)
     text = _URL.sub(" ", text)
-    text = _MARKDOWN.sub(" ", text).casefold()
+    # Until nothing is left: removing one marker can expose another ("> *0" -> "> 0").
+    while (stripped := _MARKDOWN.sub(" ", text)) != text:
+        text = stripped
+    text = text.casefold()
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
     truncated = len(text) > max_chars
     if truncated:

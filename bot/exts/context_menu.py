@@ -22,10 +22,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_moderator
 from bot.exts._reach import Reach, reach
 from bot.exts.mentions import question_text
 from bot.ui import Payload, reply_payload
+from bot.utils.checks import is_moderator
 from bot.utils.interactions import cooldown_text
 
 if TYPE_CHECKING:

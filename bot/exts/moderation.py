@@ -29,12 +29,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import is_moderator, moderator_only
 from bot.content import limits
 from bot.engine import Learned
 from bot.engine.text import clip
 from bot.storage import MissedGroup, MissedRow, StorageError
 from bot.storage.export import CSV_NAME, SNIPPET_NAME, build_export, open_groups
+from bot.utils.checks import is_moderator, moderator_only
 
 if TYPE_CHECKING:
     from bot.config import Config

@@ -52,8 +52,8 @@ from .common import (
     missed_row,
 )
 from .errors import StorageError
-from .migrate import Migration, load_migrations
 from .models import LearnedPhrasing, MissedGroup, MissedRow
+from .schema_upgrade import Migration, load_migrations
 
 __all__ = [
     "LATEST_VERSION",

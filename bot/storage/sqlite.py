@@ -29,7 +29,7 @@ from typing import Any
 
 import aiosqlite
 
-from . import migrate
+from . import schema_upgrade
 from .common import (
     LEARNED_COLUMNS,
     MISSED_COLUMNS,
@@ -190,16 +190,16 @@ class SQLiteStore(SharedStore):
 
     @classmethod
     async def _open_readonly(cls, path: Path, raw_ids: bool) -> SQLiteStore:
-        version = await asyncio.to_thread(migrate.precheck, path)
+        version = await asyncio.to_thread(schema_upgrade.precheck, path)
         if version is None:
             raise StorageError(
                 f"{path}: no database here yet. Start the bot once to create it, "
                 "or check the database path in the configuration."
             )
-        if version < migrate.LATEST_VERSION:
+        if version < schema_upgrade.LATEST_VERSION:
             raise StorageError(
                 f"{path}: database schema version {version} is older than this code "
-                f"({migrate.LATEST_VERSION}) and a read-only open cannot upgrade it. "
+                f"({schema_upgrade.LATEST_VERSION}) and a read-only open cannot upgrade it. "
                 "Start the bot (which migrates on start-up) and try again."
             )
         db = await _connect(path, readonly=True, busy_ms=_BUSY_MS_MAIN)
@@ -212,7 +212,7 @@ class SQLiteStore(SharedStore):
 
     @classmethod
     async def _open_writable(cls, path: Path, raw_ids: bool, temp_dir: Path | None) -> SQLiteStore:
-        await asyncio.to_thread(migrate.precheck, path)
+        await asyncio.to_thread(schema_upgrade.precheck, path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -227,7 +227,7 @@ class SQLiteStore(SharedStore):
                 "Check that the file and its folder are writable."
             ) from exc
         try:
-            await migrate.apply(db, path)
+            await schema_upgrade.apply(db, path)
             salt = await cls._read_salt(db)
             if salt is None:
                 await db.execute(

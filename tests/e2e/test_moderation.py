@@ -21,10 +21,10 @@ from typing import Any, cast
 import pytest
 import pytest_asyncio
 
-from bot.checks import REFUSAL
 from bot.client import FAQBot
 from bot.config import ContentSettings, DiscordSettings, ModerationSettings
 from bot.storage import MissedRecord, SQLiteStore
+from bot.utils.checks import REFUSAL
 from tests.e2e.harness import make_config, running_bot
 from tests.fakediscord import FakeDiscord, FakeInteraction, Guild, User
 

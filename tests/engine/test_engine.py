@@ -25,7 +25,7 @@ from bot.engine.render import (
 )
 from bot.engine.text import clean, escape_markdown
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")

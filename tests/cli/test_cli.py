@@ -115,14 +115,14 @@ def test_bot_command_names_come_from_the_command_tree() -> None:
     assert {"ask", "topics", "about", "missed", "forget-me", "faq-reload"} <= names
     from bot.content import load_content
 
-    topics = load_content(Path(__file__).parents[1] / "content").topics.values()
+    topics = load_content(Path(__file__).parents[2] / "content").topics.values()
     assert not names & {t.command for t in topics}  # topic commands are not the bot's own
 
 
 def test_check_content_rejects_a_topic_named_like_a_bot_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fixture = Path(__file__).parent / "fixtures" / "content_broken" / "bot_command"
+    fixture = Path(__file__).parent.parent / "fixtures" / "content_broken" / "bot_command"
     assert main(["check-content", str(fixture)]) == 1
     err = capsys.readouterr().err
     assert "topics/extra.toml:4:" in err

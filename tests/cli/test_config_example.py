@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import _SECTION_TYPES, SCHEMA
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
 
 def documented() -> dict[str, set[str]]:

@@ -241,7 +241,7 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_missed(config: Config, args: argparse.Namespace) -> int:
-    from bot.missed_cli import missed_export, missed_list
+    from bot.cli.missed import missed_export, missed_list
 
     kind = None if args.kind == "all" else args.kind
     if args.action == "list":
@@ -253,7 +253,7 @@ def cmd_missed(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_migrate_sqlite(config: Config, args: argparse.Namespace) -> int:
     from bot.storage import StorageError
-    from bot.storage.migrate_sqlite import migrate_sqlite
+    from bot.storage.sqlite_to_postgres import migrate_sqlite
 
     source = args.source or config.storage.database_path
     if not Path(source).exists():

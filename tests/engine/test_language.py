@@ -3,7 +3,7 @@
 tests/data/non_english.txt: "<lang> <message>" lines in es/de/fr/pt/it;
 tests/data/english.txt: English including typos, slang, non-native English and
 English that quotes a foreign word. Precision and recall are printed by
-``python tests/test_language.py`` and asserted here.
+``python tests/engine/test_language.py`` and asserted here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.engine.language import LANGUAGES, detect
 
-DATA = Path(__file__).with_name("data")
+DATA = Path(__file__).parent.parent / "data"
 
 
 def non_english() -> list[tuple[str, str]]:

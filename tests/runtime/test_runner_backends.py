@@ -21,8 +21,8 @@ import pytest
 
 from bot.client import FAQBot, IdentifyGate, ShardedFAQBot, bot_class
 from bot.config import Config, ContentSettings, DiscordSettings, StorageSettings
-from bot.coordination_bot import Coordinator, LearnedNotice
 from bot.engine import Engine, Learned
+from bot.runtime.coordination import Coordinator, LearnedNotice
 from bot.storage import MissedRecord, Store, open_store
 from bot.storage.sqlite import SQLiteStore
 from tests import pg

@@ -39,7 +39,7 @@ from bot.storage import (
     open_readonly,
 )
 from bot.storage.export import export_csv, export_snippet
-from bot.storage.migrate import LATEST_VERSION
+from bot.storage.schema_upgrade import LATEST_VERSION
 from bot.storage.sqlite import is_transient
 
 pytestmark = pytest.mark.usefixtures("close_opened_stores")

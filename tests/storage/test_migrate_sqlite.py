@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,20 +20,22 @@ import pytest
 import pytest_asyncio
 
 from bot.storage import SQLiteStore, StorageError
-from bot.storage.migrate_sqlite import migrate_sqlite
 from bot.storage.postgres import LATEST_VERSION, PostgresStore
+from bot.storage.sqlite_to_postgres import migrate_sqlite
 from tests import pg
-from tests.test_storage import NOW, fb, rec
+from tests.storage.test_storage import NOW, fb, rec
 
 pytestmark = pytest.mark.usefixtures("close_opened_stores")
 
 
 def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
-    """sha256 and mtime of every file in the folder (the database and any -wal/-shm)."""
+    """sha256 and mtime of every data file in the folder (the database and any -wal)."""
     return {
         p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
         for p in sorted(folder.iterdir())
-        if p.is_file() and p.stat().st_size > 0
+        # -shm is SQLite's shared-memory wal-index, which every reader (read-only ones
+        # too) maps and writes; it holds no data, so it is not part of "unchanged".
+        if p.is_file() and p.stat().st_size > 0 and not p.name.endswith("-shm")
     }
 
 
@@ -66,7 +69,10 @@ async def build_sqlite_log(path: Path) -> str:
         salt_hash = s.hash_user(1)
     finally:
         await s.close()
-    with sqlite3.connect(path) as conn:  # a global phrasing (guild_id NULL)
+    # A global phrasing (guild_id NULL). closing(): sqlite3's own context manager only
+    # commits, and a connection left to the garbage collector checkpoints the WAL into
+    # the file whenever it is collected -- in the middle of a later "unchanged" check.
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, created_at)"
             " VALUES (NULL, 'Cramp at night?', 'cramp at night', 'night-cramps', NULL, "

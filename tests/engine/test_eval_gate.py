@@ -20,7 +20,7 @@ from bot.content import load_content
 from bot.engine import Engine
 from bot.engine.evaluation import Report, baseline_predictor, engine_predictor, load_cases, score
 
-EVAL = Path(__file__).resolve().parent / "eval"
+EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 HOLDOUT_FLOORS = {
     "top1": 0.81,

@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.checks import REFUSAL, NotModerator, is_moderator, member_role_ids, moderator_only
+from bot.utils.checks import REFUSAL, NotModerator, is_moderator, member_role_ids, moderator_only
 
 MOD_ROLE = 555
 

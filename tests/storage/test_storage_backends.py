@@ -33,7 +33,7 @@ from bot.storage import coordination as coord
 from bot.storage.factory import describe_store, open_store
 from bot.storage.postgres import LATEST_VERSION, PostgresStore, is_transient, safe_url
 from tests import pg
-from tests.test_storage import NOW, fb, log_all, rec, writer_logs
+from tests.storage.test_storage import NOW, fb, log_all, rec, writer_logs
 
 pytestmark = pytest.mark.usefixtures("close_opened_stores")
 

@@ -18,11 +18,11 @@ from bot.content import (
 from bot.engine.text import clean
 from bot.engine.triage import Triage
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 SEED_FILES = ("000_957b60e58cfbe4a7.txt", "002_d2dc8c40f1a56102.txt")
-BROKEN = Path(__file__).resolve().parent / "fixtures" / "content_broken"
+BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "content_broken"
 
 DOSE_RE = re.compile(
     r"\b\d+(?:[.,]\d+)?\s?(mg|milligrams?|ml|millilit(?:er|re)s?|mcg|micrograms?|g|grams?|iu|units?)\b"

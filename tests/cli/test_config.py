@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import SCHEMA, SHIPPED_CONTENT, ConfigError, load_config
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:

@@ -37,7 +37,7 @@ from typing import Any
 
 import asyncpg
 
-from . import migrate
+from . import schema_upgrade
 from .errors import StorageError
 from .postgres import ensure_schema, pg_text, safe_url
 from .timeutil import parse_ts
@@ -325,16 +325,16 @@ async def migrate_sqlite(sqlite_path: Path | str, url: str) -> MigrationReport:
     started = time.monotonic()
     path = await asyncio.to_thread(lambda: Path(sqlite_path).expanduser())
     where = safe_url(url)
-    version = await asyncio.to_thread(migrate.precheck, path)
+    version = await asyncio.to_thread(schema_upgrade.precheck, path)
     if version is None or version == 0:
         raise StorageError(
             f"{path}: no bot database here (missing or empty file). Check the path "
             "(the [storage] database_path the bot used)."
         )
-    if version < migrate.LATEST_VERSION:
+    if version < schema_upgrade.LATEST_VERSION:
         raise StorageError(
             f"{path}: schema version {version} is older than this code "
-            f"({migrate.LATEST_VERSION}). Start this version of the bot once on the SQLite "
+            f"({schema_upgrade.LATEST_VERSION}). Start this version of the bot once on the SQLite "
             "file (it upgrades it), stop it, then migrate."
         )
     try:

@@ -1,0 +1,1 @@
+"""The running bot's process-level pieces: cross-process coordination."""
