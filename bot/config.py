@@ -1,9 +1,16 @@
 """Configuration: a TOML file, environment overrides and built-in defaults.
 
-Every key is declared once in ``SCHEMA`` with its type, default and a check, so
-that a typo or an impossible value fails at start-up with one line that names
-the file, the key and what was expected, instead of surfacing later as a
-confusing error deep inside discord.py or SQLite.
+Every key is declared once, as a field of its section's dataclass below:
+``name: type = setting(default, check, doc)``. Everything else derives from those
+declarations: ``SCHEMA`` (what the TOML loader accepts and checks, which paths are
+resolved against the config file's folder), the ``BOT_<SECTION>_<KEY>`` environment
+overrides, and the test that ``config.example.toml`` documents every key. A typo or
+an impossible value fails at start-up with one line that names the file, the key
+and what was expected, instead of surfacing later deep inside discord.py or SQLite.
+
+Adding a key: one ``setting(...)`` line in its section dataclass, plus its commented
+entry in ``config.example.toml`` (tests/test_config.py fails until it is there). A
+new section: a new dataclass of settings and one field of ``Config``.
 """
 
 from __future__ import annotations
@@ -12,9 +19,9 @@ import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 SHIPPED_CONTENT = PACKAGE_ROOT.parent / "content"
@@ -30,94 +37,11 @@ DEFAULT_MODEL_PATH = (
     / "models"
     / "all-MiniLM-L6-v2"
 )
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
     """A configuration problem, described in one line fit to show an operator."""
-
-
-@dataclass(frozen=True, slots=True)
-class DiscordSettings:
-    api_base_url: str = "https://discord.com/api/v10"
-    gateway_url: str = "wss://gateway.discord.gg/"
-    dev_guild_ids: tuple[int, ...] = ()
-    shard_count: int | None = None
-    shard_ids: tuple[int, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StorageSettings:
-    database_path: Path = Path("data/bot.sqlite3")
-    url: str | None = None
-    retention_days: int = 30
-    store_raw_user_ids: bool = False
-    queue_size: int = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class ContentSettings:
-    path: Path = SHIPPED_CONTENT
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSettings:
-    """Decision thresholds; defaults are the values calibrated on tests/eval/dev.jsonl."""
-
-    min_score: float = 0.52
-    min_margin: float = 0.0
-    suggestion_min_score: float = 0.2
-    max_question_chars: int = 500
-    #: Folder of the sentence-embedding model (``scripts/fetch_model.py`` fills it).
-    model_path: Path = DEFAULT_MODEL_PATH
-    #: Combine the lexical engine with sentence embeddings (falls back if the model is absent).
-    semantic: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CooldownSettings:
-    rate: int = 5
-    per_seconds: float = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class ModerationSettings:
-    role_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class AnswersSettings:
-    """Where members are answered besides /ask, mentions and DMs."""
-
-    #: False: only moderators may use the "Answer with FAQ" message menu in a server.
-    context_menu_public: bool = True
-    #: Forum channels whose new posts get one suggestion card when the bot is confident.
-    forum_channel_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class HealthSettings:
-    #: File the bot touches while healthy, for ``python -m bot healthcheck`` (unset: none).
-    heartbeat_path: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoggingSettings:
-    level: str = "INFO"
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    discord: DiscordSettings = field(default_factory=DiscordSettings)
-    storage: StorageSettings = field(default_factory=StorageSettings)
-    content: ContentSettings = field(default_factory=ContentSettings)
-    engine: EngineSettings = field(default_factory=EngineSettings)
-    cooldown: CooldownSettings = field(default_factory=CooldownSettings)
-    moderation: ModerationSettings = field(default_factory=ModerationSettings)
-    answers: AnswersSettings = field(default_factory=AnswersSettings)
-    health: HealthSettings = field(default_factory=HealthSettings)
-    logging: LoggingSettings = field(default_factory=LoggingSettings)
-    source: Path | None = None
-    token: str | None = field(default=None, repr=False)
 
 
 # ---------------------------------------------------------------------------
@@ -209,52 +133,151 @@ def _level(value: Any) -> str:
     return value.upper()
 
 
-SCHEMA: dict[str, dict[str, Check]] = {
-    "discord": {
-        "api_base_url": _url("http", "https"),
-        "gateway_url": _url("ws", "wss"),
-        "dev_guild_ids": _snowflakes,
-        "shard_count": _int(1, 100_000),
-        "shard_ids": _shard_ids,
-    },
-    "storage": {
-        "database_path": _path,
-        "url": _postgres_url,
-        "retention_days": _int(1, 3650),
-        "store_raw_user_ids": _bool,
-        "queue_size": _int(100, 1_000_000),
-    },
-    "content": {"path": _path},
-    "engine": {
-        "min_score": _float(0.0, 100.0),
-        "min_margin": _float(0.0, 100.0),
-        "suggestion_min_score": _float(0.0, 100.0),
-        "max_question_chars": _int(20, 4000),
-        "model_path": _user_path,
-        "semantic": _bool,
-    },
-    "cooldown": {"rate": _int(1, 1000), "per_seconds": _float(0.0, 86_400.0)},
-    "moderation": {"role_ids": _snowflakes},
-    "answers": {"context_menu_public": _bool, "forum_channel_ids": _snowflakes},
-    "health": {"heartbeat_path": _path},
-    "logging": {"level": _level},
-}
+# ---------------------------------------------------------------------------
+# The table of keys: one ``setting(default, check, doc)`` per key, in the section
+# dataclasses below (they give the rest of the bot typed access, config.engine.min_score).
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One declared key, as the loader, the environment overrides and the tests see it."""
+
+    section: str
+    name: str
+    default: Any
+    check: Check
+    doc: str
+    #: A relative path in the file is resolved against the config file's folder.
+    relative_path: bool
+
+    @property
+    def env_name(self) -> str:
+        return f"{ENV_PREFIX}{self.section.upper()}_{self.name.upper()}"
+
+
+def setting(default: T, check: Check, doc: str) -> T:
+    """Declare a key of a section dataclass: its default (and so its type), check and doc."""
+    relative = check in (_path, _user_path)
+    meta = {"check": check, "doc": doc, "relative_path": relative}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordSettings:
+    api_base_url: str = setting(
+        "https://discord.com/api/v10", _url("http", "https"), "REST base URL (proxy or test server)"
+    )
+    gateway_url: str = setting(
+        "wss://gateway.discord.gg/", _url("ws", "wss"), "Gateway (websocket) URL"
+    )
+    dev_guild_ids: tuple[int, ...] = setting(
+        (), _snowflakes, "Guilds whose slash commands are synced at every start-up"
+    )
+    shard_count: int | None = setting(None, _int(1, 100_000), "Total shards (with shard_ids)")
+    shard_ids: tuple[int, ...] | None = setting(None, _shard_ids, "Shards this process runs")
+
+
+@dataclass(frozen=True, slots=True)
+class StorageSettings:
+    database_path: Path = setting(Path("data/bot.sqlite3"), _path, "SQLite database file")
+    url: str | None = setting(None, _postgres_url, "PostgreSQL URL instead of SQLite")
+    retention_days: int = setting(30, _int(1, 3650), "Days logged rows are kept")
+    store_raw_user_ids: bool = setting(False, _bool, "Raw user ids instead of salted hashes")
+    queue_size: int = setting(10_000, _int(100, 1_000_000), "Rows waiting for the writer")
+
+
+@dataclass(frozen=True, slots=True)
+class ContentSettings:
+    path: Path = setting(SHIPPED_CONTENT, _path, "Folder of the knowledge files")
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Decision thresholds; defaults are the values calibrated on tests/eval/dev.jsonl."""
+
+    min_score: float = setting(0.52, _float(0.0, 100.0), "Confidence needed to answer")
+    min_margin: float = setting(0.0, _float(0.0, 100.0), "Lead needed over the runner-up")
+    suggestion_min_score: float = setting(
+        0.2, _float(0.0, 100.0), "Confidence needed for a near-miss suggestion"
+    )
+    max_question_chars: int = setting(500, _int(20, 4000), "Characters of a question read")
+    model_path: Path = setting(
+        DEFAULT_MODEL_PATH, _user_path, "Folder of the sentence-embedding model (fetch_model.py)"
+    )
+    semantic: bool = setting(
+        True, _bool, "Combine word matching with sentence embeddings (lexical if no model)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CooldownSettings:
+    rate: int = setting(5, _int(1, 1000), "Questions per member per per_seconds")
+    per_seconds: float = setting(30.0, _float(0.0, 86_400.0), "The cooldown window")
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationSettings:
+    role_ids: tuple[int, ...] = setting((), _snowflakes, "Roles that may moderate")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersSettings:
+    """Where members are answered besides /ask, mentions and DMs."""
+
+    context_menu_public: bool = setting(
+        True, _bool, 'False: only moderators may use the "Answer with FAQ" menu in a server'
+    )
+    forum_channel_ids: tuple[int, ...] = setting(
+        (), _snowflakes, "Forum channels whose new posts get one suggestion card when confident"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HealthSettings:
+    heartbeat_path: Path | None = setting(
+        None, _path, "File the bot touches while healthy, for python -m bot healthcheck"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    level: str = setting("INFO", _level, "Log level")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    content: ContentSettings = field(default_factory=ContentSettings)
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    cooldown: CooldownSettings = field(default_factory=CooldownSettings)
+    moderation: ModerationSettings = field(default_factory=ModerationSettings)
+    answers: AnswersSettings = field(default_factory=AnswersSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    source: Path | None = None
+    token: str | None = field(default=None, repr=False)
+
+
+# Derived from the declarations above; nothing below names a key.
 _SECTION_TYPES: dict[str, type[Any]] = {
-    "discord": DiscordSettings,
-    "storage": StorageSettings,
-    "content": ContentSettings,
-    "engine": EngineSettings,
-    "cooldown": CooldownSettings,
-    "moderation": ModerationSettings,
-    "answers": AnswersSettings,
-    "health": HealthSettings,
-    "logging": LoggingSettings,
+    f.name: f.default_factory  # type: ignore[misc]
+    for f in fields(Config)
+    if f.default_factory is not MISSING
 }
-PATH_KEYS = {
-    ("storage", "database_path"),
-    ("content", "path"),
-    ("health", "heartbeat_path"),
-    ("engine", "model_path"),
+SCHEMA: dict[str, dict[str, Key]] = {
+    section: {
+        f.name: Key(
+            section,
+            f.name,
+            f.default,
+            f.metadata["check"],
+            f.metadata["doc"],
+            f.metadata["relative_path"],
+        )
+        for f in fields(cls)
+    }
+    for section, cls in _SECTION_TYPES.items()
 }
 
 
@@ -299,15 +322,14 @@ def _parse_env_value(raw: str) -> Any:
 
 def _env_overrides(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """``BOT_STORAGE_DATABASE_PATH=/x`` overrides ``[storage] database_path``."""
+    by_env = {key.env_name: key for keys in SCHEMA.values() for key in keys.values()}
     out: dict[str, dict[str, Any]] = {}
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX):
             continue
-        rest = name[len(ENV_PREFIX) :].lower()
-        for section, keys in SCHEMA.items():
-            if rest.startswith(section + "_") and rest[len(section) + 1 :] in keys:
-                out.setdefault(section, {})[rest[len(section) + 1 :]] = _parse_env_value(raw)
-                break
+        key = by_env.get(ENV_PREFIX + name[len(ENV_PREFIX) :].upper())
+        if key is not None:
+            out.setdefault(key.section, {})[key.name] = _parse_env_value(raw)
     return out
 
 
@@ -390,12 +412,12 @@ def load_config(
         kwargs: dict[str, Any] = {}
         for key, (value, origin) in keys.items():
             try:
-                converted = SCHEMA[section][key](value)
+                converted = SCHEMA[section][key].check(value)
             except ValueError as exc:
                 raise ConfigError(
                     f"{origin}: [{section}] {key}: expected {exc}, got {_describe(value)}"
                 ) from None
-            if (section, key) in PATH_KEYS and not converted.is_absolute():
+            if SCHEMA[section][key].relative_path and not converted.is_absolute():
                 converted = base / converted
             kwargs[key] = converted
         built[section] = _SECTION_TYPES[section](**kwargs)

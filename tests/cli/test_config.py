@@ -202,3 +202,48 @@ def test_engine_semantic_keys(tmp_path: Path) -> None:
     assert env.engine.semantic is False
     with pytest.raises(ConfigError, match=r"\[engine\] semantic: expected true or false"):
         load_config(write(tmp_path, '[engine]\nsemantic = "yes"\n'), env={})
+
+
+def documented_keys(text: str) -> dict[tuple[str, str], str | None]:
+    """(section, key) -> the value text, for ``key = value`` and ``# key = value`` lines."""
+    found: dict[tuple[str, str], str | None] = {}
+    section = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        header = re.fullmatch(r"\[(\w+)\]", line)
+        if header:
+            section = header.group(1)
+            continue
+        match = re.fullmatch(r"(#\s*)?([a-z_]+)\s*=\s*(.+)", line)
+        if match and section:
+            found[(section, match.group(2))] = None if match.group(1) else match.group(3)
+    return found
+
+
+def test_example_config_documents_each_declared_key_in_its_section() -> None:
+    """Derived from the declarations: a new key fails here until config.example.toml has it."""
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    documented = documented_keys(text)
+    declared = {(s, k) for s, keys in SCHEMA.items() for k in keys}
+    assert declared - set(documented) == set(), "missing from config.example.toml"
+    assert set(documented) - declared == set(), "config.example.toml documents unknown keys"
+    for (section, name), value in documented.items():
+        key = SCHEMA[section][name]
+        assert key.doc.strip(), f"[{section}] {name} has no doc"
+        if value is not None and not key.relative_path:
+            # Uncommented values in the example are the built-in defaults.
+            converted = key.check(tomllib.loads(f"v = {value}")["v"])
+            assert converted == key.default, f"[{section}] {name}: example differs from default"
+
+
+def test_every_declared_key_has_an_environment_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key's BOT_<SECTION>_<KEY> reaches that key's check, whatever its section."""
+    monkeypatch.chdir(tmp_path)
+    for section, keys in SCHEMA.items():
+        for name, key in keys.items():
+            assert key.env_name == f"BOT_{section.upper()}_{name.upper()}"
+            with pytest.raises(ConfigError) as info:
+                load_config(env={key.env_name: "[true]"})  # no key accepts a list of bools
+            assert f"environment {key.env_name}: [{section}] {name}: expected" in str(info.value)
