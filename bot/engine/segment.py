@@ -11,6 +11,7 @@ itself is always answered first, so splitting can only add answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: Never more segments than this: a long rant is not twenty questions.
@@ -43,6 +44,21 @@ class Segment:
     text: str
 
 
+def _pieces(message: str, boundary: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each piece between ``boundary`` matches (``end`` is where the
+    next boundary begins), lead-ins ("also", "and", "1.") skipped."""
+    start = 0
+    bounds = [(m.start(), m.end()) for m in boundary.finditer(message)]
+    bounds.append((len(message), len(message)))
+    for cut, resume in bounds:
+        piece_start = start
+        start = resume
+        lead = _LEAD.match(message, piece_start, cut)
+        if lead is not None:
+            piece_start = lead.end()
+        yield piece_start, cut
+
+
 def segments(message: str, max_segments: int = MAX_SEGMENTS) -> list[Segment]:
     """Candidate questions of ``message``, in order, at most ``max_segments``.
 
@@ -50,15 +66,7 @@ def segments(message: str, max_segments: int = MAX_SEGMENTS) -> list[Segment]:
     not split gives one segment (or none if it has no words).
     """
     out: list[Segment] = []
-    start = 0
-    bounds = [(m.start(), m.end()) for m in _BOUNDARY.finditer(message)]
-    bounds.append((len(message), len(message)))
-    for cut, resume in bounds:
-        piece_start, piece_end = start, cut
-        start = resume
-        lead = _LEAD.match(message, piece_start, piece_end)
-        if lead is not None:
-            piece_start = lead.end()
+    for piece_start, piece_end in _pieces(message, _BOUNDARY):
         while piece_start < piece_end and message[piece_start].isspace():
             piece_start += 1
         while piece_end > piece_start and message[piece_end - 1] in " \t\r\n,":
@@ -82,15 +90,8 @@ def clauses(message: str) -> list[Segment]:
     """The message cut at every comma, sentence end and "and"/"but"/"then": the
     finest pieces, for stories whose question refers back to an earlier detail."""
     out: list[Segment] = []
-    start = 0
-    bounds = [(m.start(), m.end()) for m in _CLAUSE.finditer(message)]
-    bounds.append((len(message), len(message)))
-    for cut, resume in bounds:
-        piece_start, piece_end = start, cut
-        start = resume
-        lead = _LEAD.match(message, piece_start, piece_end)
-        if lead is not None:
-            piece_start = lead.end()
+    for piece_start, cut in _pieces(message, _CLAUSE):
+        piece_end = cut
         while piece_end > piece_start and message[piece_end - 1].isspace():
             piece_end -= 1
         # A question mark belongs to its clause: keep it, so it still reads as a question.
