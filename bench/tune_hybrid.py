@@ -32,7 +32,11 @@ DEV4 = REPO.parent / "evalset" / "tests" / "eval" / "dev4.jsonl"
 
 def default_sets() -> list[Path]:
     sets = [REPO / f"tests/eval/{name}.jsonl" for name in ("dev", "dev2", "dev3", "dev4")]
-    return [p for p in sets if p.exists()] + ([DEV4] if DEV4.exists() and DEV4 not in sets else [])
+    found = [p for p in sets if p.exists()]
+    # The evalset worktree's copy only stands in for a missing local dev4 (never twice).
+    if not any(p.name == "dev4.jsonl" for p in found) and DEV4.exists():
+        found.append(DEV4)
+    return found
 
 
 def main() -> None:

@@ -103,15 +103,19 @@ def ask_message(
         return MessageDecision(story[0] if story else whole, story)
     found: dict[str, Decision] = {}
     missed: list[Decision] = []
+    previous: str | None = None
     for part in parts:
         decision = engine.ask(part.text, guild_id=guild_id)
         if decision.outcome == "urgent" or decision.refusal is not None:
             # A part's warning sign or refusal that the whole did not show: be careful.
             return MessageDecision(whole, (whole,) if whole.answered else ())
+        if not decision.answered and previous is not None and refers_back(part.text):
+            decision = _with_context(engine, previous, part.text, decision, whole, found, guild_id)
         if decision.answered and decision.entry is not None:
             found.setdefault(decision.entry.id, decision)
         elif is_question(part.text):
             missed.append(decision)
+        previous = part.text
     if not whole.answered and found and _whole_best(whole) < SEGMENT_WHOLE_MIN:
         # Nothing in the whole message is near the FAQ: a part answered on its own
         # ("is there anything that helps with that") lost what it refers to.
@@ -137,6 +141,54 @@ def ask_message(
         main = answers[0]
     answers = answers[:max_answers]
     return MessageDecision(main, answers, unanswered=tuple(missed) if answers else ())
+
+
+#: Words by which a later question points back at an earlier one's subject
+#: ("how long does a back spasm last? and what can i do to ease it").
+BACK_REFERENCES = frozenset({"it", "its", "they", "them", "one", "that", "this", "those", "these"})
+
+
+#: The context may settle a follow-up only on one of its own best few candidates.
+CONTEXT_LEANING = 2
+
+
+def refers_back(text: str) -> bool:
+    """Whether ``text`` leans on an earlier sentence for its subject (a pronoun)."""
+    words = "".join(ch if ch.isalnum() else " " for ch in text.lower()).split()
+    return any(word in BACK_REFERENCES for word in words)
+
+
+def _with_context(
+    engine: Engine,
+    previous: str,
+    question: str,
+    alone: Decision,
+    whole: Decision,
+    found: dict[str, Decision],
+    guild_id: str | None,
+) -> Decision:
+    """A follow-up question asked with the sentence before it, which names its subject.
+
+    The joined text ranks the earlier sentence's entry first, so entries already found
+    are set aside; the best one left is kept when the follow-up alone leaned to it (one
+    of its best ``CONTEXT_LEANING``) and the context makes it confident.
+    """
+    if not alone.candidates:
+        return alone
+    taken = set(found)
+    joined = engine.ask(f"{previous} {question}", guild_id=guild_id)
+    if joined.outcome == "urgent" or joined.refusal is not None:
+        return alone
+    left = [c for c in joined.candidates if c.entry.id not in taken]
+    leaning = {c.entry.id for c in alone.candidates[:CONTEXT_LEANING]}
+    if not left or left[0].entry.id not in leaning:
+        return alone
+    best = left[0]
+    runner_up = left[1].score if len(left) > 1 else 0.0
+    settings = engine.settings
+    if best.score < settings.min_score or best.score - runner_up < settings.min_margin:
+        return alone
+    return replace(alone, outcome="answer", entry=best.entry, score=round(best.score, 4))
 
 
 def _whole_best(whole: Decision) -> float:

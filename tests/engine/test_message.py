@@ -14,7 +14,13 @@ from bot.content import Knowledge, load_content
 from bot.engine import Engine, reply_text
 from bot.engine.analysis import edit_cost
 from bot.engine.evaluation import Case, Prediction, engine_predictor, load_cases, score
-from bot.engine.message import MAX_ANSWERS, ask_message, english_only_text, render_message
+from bot.engine.message import (
+    MAX_ANSWERS,
+    ask_message,
+    english_only_text,
+    refers_back,
+    render_message,
+)
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +232,23 @@ def test_eval_counts_a_missed_second_question_and_english_flagged() -> None:
     report = score("s", cases, lambda q: answers[q])
     assert report.top1 == 1.0 and report.also_recall == 0.0
     assert report.language_false == 1 and report.no_answer_recall == 1.0
+
+
+def test_a_follow_up_takes_its_subject_from_the_sentence_before(engine: Engine) -> None:
+    # "ease it" alone does not say what "it" is; the first question names the back spasm.
+    message = "how long does a back spasm last? and what helps ease it in the meantime"
+    assert answered(engine, message) == ["back-spasm-duration", "back-spasm-relief"]
+
+
+def test_a_follow_up_without_a_pronoun_is_not_joined_to_its_context() -> None:
+    assert refers_back("and can stress cause it")
+    assert refers_back("where do they usually happen?")
+    assert not refers_back("what causes cramps")
+    assert not refers_back("Item: withstand thistle")  # only whole words count
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ?,.'", max_size=80))
+def test_refers_back_ignores_case_and_sees_an_appended_pronoun(text: str) -> None:
+    assert refers_back(text.upper()) == refers_back(text)
+    assert refers_back(f"{text} it?")
+    assert refers_back(f"{text}, where do they happen")
