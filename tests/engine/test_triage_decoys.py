@@ -196,6 +196,14 @@ DECOYS = [
     "the pump at the gym was great but my arms cramped",
     "my baclofen prescription is finishing its course next month, do i taper",
     "how long does a stitch last after running",
+    "i have given up on stretching, which meds work better",
+    "cant go on runs because of cramps, what tablets help",
+    "my blood pressure is high and my chest muscles cramp",
+    "my back hurts after lifting, any stretches",
+    "hopeless with these cramps, which tablets help",
+    "took a bunch of magnesium gummies, are they safe for kids",
+    "these cramps, i cant take it anymore, what meds help",
+    "i cant do this anymore with my calves, which tablets work",
 ]
 
 assert len(DECOYS) >= 150

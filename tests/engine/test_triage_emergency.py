@@ -425,29 +425,39 @@ MORE: dict[str, list[str]] = {
 # Lay, typo and clinical phrasings written while tuning concepts on dev4 (not copied from it).
 TUNED: dict[str, list[str]] = {
     "overdose": [
+        "my nan forgot she already took her diazepam and had more, now she cant keep her eyes open",
+        "took half the bottle of my muscle relaxers, feeling really sleepy and breathing weird",
         "my mum took a handful of her baclofen by mistake and now shes really drowsy",
         "accidentally took a double dose of tizanidine and my heart is slow and im groggy",
         "grandad mixed up his tablets, swallowed loads of his diazepam, now not making sense",
         "took a bunch of flexeril by acident and i cant stay awake",
     ],
     "breathing": [
+        "my breathing is really hard and my lips are going blue",
+        "gasping and my side is spasming",
         "i cant really breathe and my back is spasming",
         "can barely breathe rn my chest muscles keep cramping",
         "struggling to breath, ribs locked up",
     ],
     "chest-pain": [
+        "tight band around my chest and pain down my left arm",
+        "pec spasm going up my neck into my jaw",
         "cramp in my pec that spreads into my left arm",
         "pressure in my chest like someone sitting on me and im clammy",
         "chest muscle spasm radiating to my jaw, is that normal",
         "my dad says his chest feels like a heavy weight on it, cold sweat too",
     ],
     "stroke": [
+        "my grandads mouth is crooked and he is mumbling",
+        "one side of my face went numb and my words came out wrong",
         "my mums face is droopy on one side since lunch",
         "husband's smile looks droopy and his words are slurry",
         "sudden headache like an explosion in my head",
         "worst ever headache came on in seconds",
     ],
     "seizure": [
+        "my son is shaking all over and his lips are blue",
+        "my wife is jerking uncontrollably and not responding",
         "my brother is shaking all over on the ground",
         "friend went stiff and jerking on the floor and bit her tongue",
         "my flatmate is jerking uncontrollably and foaming",
@@ -457,12 +467,16 @@ TUNED: dict[str, list[str]] = {
         "daughter has fever and a rash, i pressed the glass and the spots are still there",
     ],
     "head-neck-injury": [
+        "my daughter hit the back of her head on the ice and keeps vomiting",
+        "he headbutted the wall in a fall and now he is drowsy",
         "my daughter hit her head on the swing and has been sick twice",
         "my son banged his head at football and is very sleepy now",
         "dad fell and bumped his head, now hes confused",
         "knock to the head at rugby and i keep throwing up",
     ],
     "cauda-equina": [
+        "back killing me and i cant feel when i need to pee",
+        "awful back spasm and wetting myself without knowing",
         "back spasms for a week and now i cant feel it when i pee",
         "my lower back is agony and i wet myself this morning without noticing",
         "sciatica flare and i lost control of my bladder",
