@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import SEVERITY_ORDER
+from bot.engine.text import clean
 from tests.engine.triage_helpers import explain, fired_ids, triage, winner
 
 DECOYS = [
@@ -286,6 +287,12 @@ def test_typos_and_non_native_spelling_still_match() -> None:
         "i am pregnent, very bad headache and blurry vission",
     ):
         assert winner(message) is not None, explain(message)
+
+
+def test_a_dropped_final_g_is_read_as_the_ing_word() -> None:
+    seen = triage().analyse(clean("lips swelin up after the new antibiotic").text)
+    assert "swelling" in seen.concepts, sorted(seen.concepts)
+    assert winner("lips swelin up after the new antibiotic") is not None
 
 
 def test_mention_and_markdown_prefixes_do_not_hide_a_warning_sign() -> None:
