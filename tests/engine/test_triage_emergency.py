@@ -424,6 +424,10 @@ MORE: dict[str, list[str]] = {
 
 # Lay, typo and clinical phrasings written while tuning concepts on dev4 (not copied from it).
 TUNED: dict[str, list[str]] = {
+    "heat-stroke": [
+        "sunbathing all afternoon in scorching heat, now confused and dizzy",
+        "hot kitchen all day, stopped sweating and feel really confused",
+    ],
     "overdose": [
         "my nan forgot she already took her diazepam and had more, now she cant keep her eyes open",
         "took half the bottle of my muscle relaxers, feeling really sleepy and breathing weird",
@@ -515,6 +519,8 @@ TUNED: dict[str, list[str]] = {
         "stopped my baclofen suddenly and the spasms are way worse and i feel hot",
     ],
     "anaphylaxis": [
+        "ate prawns and now my lips are swelling",
+        "my throat feels tight and lips puffy after a wasp got me",
         "took a new tablet and now my lips are swelin",
         "face is blowing up after the first dose of the new antibiotic",
     ],
