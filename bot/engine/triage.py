@@ -161,13 +161,21 @@ class Triage:
             or not self._vocabulary
         ):
             return stem
+        match = self._nearest(token)
+        if match is None and token.endswith("in"):
+            # A dropped final g ("shakin", "swelin") is spelling, not a different word.
+            match = self._nearest(token + "g")
+        return stem if match is None else self._stem(match)
+
+    def _nearest(self, token: str) -> str | None:
+        """The concept word ``token`` most likely misspells, sharing its first letter."""
         limit = 1 if len(token) < 8 else 2
         match = process.extractOne(
             token, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
         if match is None or match[0][0] != token[0]:
-            return stem
-        return self._stem(str(match[0]))
+            return None
+        return str(match[0])
 
     @staticmethod
     def _is_number(token: str) -> bool:

@@ -33,6 +33,16 @@ CRISIS = [
     "ive set aside enough painkillers",
     "kms these spasms never end",
     "i dont want to wake up tomorrow",
+    # amount questions with intent, hopelessness near medicines, farewells
+    "how many tizanidine would i need to just end it all",
+    "how much of my oxycodone is lethal, asking for me",
+    "honestly i dont see the point anymore, thinking about my sleeping pills",
+    "tired of everything. how many of my tablets would do it",
+    "whats the point anymore, i have a drawer full of meds",
+    "saying goodbye to everyone here, i have my diazepam ready",
+    "thanks for everything guys, i wont be around after tonight, got my pills",
+    "hw many valium to not come back",
+    "which of my pills is the easiest way out",
 ]
 
 NOT_CRISIS = [

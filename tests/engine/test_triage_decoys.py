@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import SEVERITY_ORDER
+from bot.engine.text import clean
 from tests.engine.triage_helpers import explain, fired_ids, triage, winner
 
 DECOYS = [
@@ -172,6 +173,43 @@ DECOYS = [
     "finish it? i mean finishing my stretching routine",
     "i wrote a letter to my gp about my cramps",
     "goodbye cramps, magnesium worked",
+    # near misses for the dev4 tuning concepts (amounts, farewells, chest, head knocks, past)
+    "how many baclofen tablets are in a pack",
+    "how much magnesium should i eat in food, roughly",
+    "whats the point of stretching before bed",
+    "thanks for everything, the magnesium tip worked",
+    "goodbye everyone, im leaving the server, cramps are gone",
+    "i dont see the point of foam rolling, does it help cramps",
+    "took a handful of almonds for magnesium",
+    "my pec cramps when i do chest day",
+    "chest muscle cramp after bench press, how do i stretch it",
+    "i hit my head on the cupboard, no other symptoms, just a bump",
+    "my son bumped his head yesterday, he is totally fine now",
+    "i used to get cramps when i was pregnant",
+    "my back spasm is sore when i bend over",
+    "pain in my back after gardening, any stretches",
+    "can i take baclofen with new glasses lol",
+    "is it normal to feel drowsy on baclofen",
+    "which stretches help a cramp in the pec",
+    "i can breathe fine, its just my side cramping",
+    "my neck cramps when i look down at my phone",
+    "my sister has schizophrenia and gets leg cramps, what helps",
+    "the pump at the gym was great but my arms cramped",
+    "my baclofen prescription is finishing its course next month, do i taper",
+    "how long does a stitch last after running",
+    "i have a stomach bug, what helps period cramps",
+    "my legs are weak after leg day, is that normal",
+    "nuts are high in magnesium right?",
+    "i am not sure if im up to date with stretching lol",
+    "sunbathing gives me calf cramps sometimes, why",
+    "i have given up on stretching, which meds work better",
+    "cant go on runs because of cramps, what tablets help",
+    "my blood pressure is high and my chest muscles cramp",
+    "my back hurts after lifting, any stretches",
+    "hopeless with these cramps, which tablets help",
+    "took a bunch of magnesium gummies, are they safe for kids",
+    "these cramps, i cant take it anymore, what meds help",
+    "i cant do this anymore with my calves, which tablets work",
 ]
 
 assert len(DECOYS) >= 150
@@ -254,6 +292,12 @@ def test_typos_and_non_native_spelling_still_match() -> None:
         "i am pregnent, very bad headache and blurry vission",
     ):
         assert winner(message) is not None, explain(message)
+
+
+def test_a_dropped_final_g_is_read_as_the_ing_word() -> None:
+    seen = triage().analyse(clean("lips swelin up after the new antibiotic").text)
+    assert "swelling" in seen.concepts, sorted(seen.concepts)
+    assert winner("lips swelin up after the new antibiotic") is not None
 
 
 def test_mention_and_markdown_prefixes_do_not_hide_a_warning_sign() -> None:

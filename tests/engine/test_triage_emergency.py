@@ -422,9 +422,115 @@ MORE: dict[str, list[str]] = {
     ],
 }
 
-CASES = [(family, msg) for family, msgs in {**EMERGENCY}.items() for msg in msgs] + [
-    (family, msg) for family, msgs in MORE.items() for msg in msgs
-]
+# Lay, typo and clinical phrasings written while tuning concepts on dev4 (not copied from it).
+TUNED: dict[str, list[str]] = {
+    "heat-stroke": [
+        "sunbathing all afternoon in scorching heat, now confused and dizzy",
+        "hot kitchen all day, stopped sweating and feel really confused",
+    ],
+    "overdose": [
+        "my nan forgot she already took her diazepam and had more, now she cant keep her eyes open",
+        "took half the bottle of my muscle relaxers, feeling really sleepy and breathing weird",
+        "my mum took a handful of her baclofen by mistake and now shes really drowsy",
+        "accidentally took a double dose of tizanidine and my heart is slow and im groggy",
+        "grandad mixed up his tablets, swallowed loads of his diazepam, now not making sense",
+        "took a bunch of flexeril by acident and i cant stay awake",
+    ],
+    "breathing": [
+        "my breathing is really hard and my lips are going blue",
+        "gasping and my side is spasming",
+        "i cant really breathe and my back is spasming",
+        "can barely breathe rn my chest muscles keep cramping",
+        "struggling to breath, ribs locked up",
+    ],
+    "chest-pain": [
+        "tight band around my chest and pain down my left arm",
+        "pec spasm going up my neck into my jaw",
+        "cramp in my pec that spreads into my left arm",
+        "pressure in my chest like someone sitting on me and im clammy",
+        "chest muscle spasm radiating to my jaw, is that normal",
+        "my dad says his chest feels like a heavy weight on it, cold sweat too",
+    ],
+    "stroke": [
+        "my grandads mouth is crooked and he is mumbling",
+        "one side of my face went numb and my words came out wrong",
+        "my mums face is droopy on one side since lunch",
+        "husband's smile looks droopy and his words are slurry",
+        "sudden headache like an explosion in my head",
+        "worst ever headache came on in seconds",
+    ],
+    "seizure": [
+        "my son is shaking all over and his lips are blue",
+        "my wife is jerking uncontrollably and not responding",
+        "my brother is shaking all over on the ground",
+        "friend went stiff and jerking on the floor and bit her tongue",
+        "my flatmate is jerking uncontrollably and foaming",
+    ],
+    "meningitis": [
+        "my son has a temperature and spots that dont fade when i press a glass on them",
+        "daughter has fever and a rash, i pressed the glass and the spots are still there",
+    ],
+    "head-neck-injury": [
+        "my daughter hit the back of her head on the ice and keeps vomiting",
+        "he headbutted the wall in a fall and now he is drowsy",
+        "my daughter hit her head on the swing and has been sick twice",
+        "my son banged his head at football and is very sleepy now",
+        "dad fell and bumped his head, now hes confused",
+        "knock to the head at rugby and i keep throwing up",
+    ],
+    "cauda-equina": [
+        "back killing me and i cant feel when i need to pee",
+        "awful back spasm and wetting myself without knowing",
+        "back spasms for a week and now i cant feel it when i pee",
+        "my lower back is agony and i wet myself this morning without noticing",
+        "sciatica flare and i lost control of my bladder",
+    ],
+    "serotonin-syndrome": [
+        "started tramadol on top of my sertraline and now im twitching and boiling hot",
+        "on antidepressants and took a new migraine tablet, shaky and sweating loads",
+        "upped my venlafaxine, legs jerking and heart racing",
+    ],
+    "nms": [
+        "started risperidone last week, now rigid all over with hyperthermia",
+        "brother on new medicine for psychosis, very stiff and has a high temperature",
+        "my aunt got a new depot for schizophrenia and she is so stiff and confused",
+    ],
+    "child-ingestion": [
+        "my toddler climbed up to the shelf and chewed a couple of my blood pressure pills",
+        "my son opened my handbag and ate some of my baclofen tablets",
+    ],
+    "pre-eclampsia": [
+        "32 weeks pregnant with a strong headache and pain under my ribs",
+        "im pregnant and seeing lights, and pain below my ribs on the right",
+        "pregnant, huge headache and i keep seeing zigzags",
+    ],
+    "limb-ischaemia": [
+        "my foot is pulseless and cold and it hurts",
+        "sudden pallor in my right leg and the nurse cant find the pulse",
+    ],
+    "compartment-syndrome": [
+        "broke my wrist, cast on, and the pain keeps worsening and my fingers are numb",
+        "leg in plaster and i cant feel my toes, pain getting worse and worse",
+        "after the fracture my calf is swollen and stretching my toes hurts like hell",
+    ],
+    "baclofen-withdrawal": [
+        "my itb pump alarm went off and my spasms are coming back badly",
+        "baclofen pump is beeping, spasticity getting worse",
+        "stopped my baclofen suddenly and the spasms are way worse and i feel hot",
+    ],
+    "anaphylaxis": [
+        "ate prawns and now my lips are swelling",
+        "my throat feels tight and lips puffy after a wasp got me",
+        "took a new tablet and now my lips are swelin",
+        "face is blowing up after the first dose of the new antibiotic",
+    ],
+}
+
+CASES = (
+    [(family, msg) for family, msgs in {**EMERGENCY}.items() for msg in msgs]
+    + [(family, msg) for family, msgs in MORE.items() for msg in msgs]
+    + [(family, msg) for family, msgs in TUNED.items() for msg in msgs]
+)
 
 
 @pytest.mark.parametrize(("family", "message"), CASES)

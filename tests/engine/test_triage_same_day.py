@@ -121,7 +121,36 @@ SAME_DAY: dict[str, list[str]] = {
     ],
 }
 
-CASES = [(family, msg) for family, msgs in SAME_DAY.items() for msg in msgs]
+# Phrasings written while tuning concepts on dev4 (not copied from it).
+TUNED: dict[str, list[str]] = {
+    "wound-tetanus-cover": [
+        "stood on a rusty nail in the garden, cant remember my last tetanus",
+        "got scratched by a cat, deep one, no idea when my last tetanus was",
+    ],
+    "low-potassium": [
+        "on water tablets and my legs are weak with cramps",
+        "potassium was low last test and now my heart skips and muscles feel weak",
+    ],
+    "dehydration": [
+        "stomach flu, everything comes straight back up and my legs keep cramping",
+        "sick bug since yesterday, calves cramping and i havent peed since this morning",
+    ],
+    "back-pain-infection": [
+        "pain in my back and fever since yesterday",
+        "sore lower back and my pee burns",
+        "pain in the back on one side and it stings to wee",
+        "lower back hurting and i feel feverish and shivery",
+    ],
+    "baclofen-supply": [
+        "my baclofen runs out tomorrow and the gp is closed",
+        "nearly finished my baclofen and cant get a refill",
+        "down to my last few baclofen, pharmacy is closed",
+    ],
+}
+
+CASES = [(family, msg) for family, msgs in SAME_DAY.items() for msg in msgs] + [
+    (family, msg) for family, msgs in TUNED.items() for msg in msgs
+]
 
 
 @pytest.mark.parametrize(("family", "message"), CASES)
