@@ -1,8 +1,9 @@
-"""Regression gate on answer quality: the untuned holdout split must not get worse.
+"""Regression gate on answer quality: the untuned holdout splits must not get worse.
 
-The floors are the figures measured on ``tests/eval/holdout.jsonl`` (``python -m bot
-eval --quiet``), rounded down: one set for the lexical engine alone (``semantic = false``),
-one for the hybrid with the sentence-embedding model. They are a gate against
+The floors are the figures measured on ``tests/eval/holdout.jsonl``, ``holdout2.jsonl``
+and ``holdout3.jsonl`` (``python -m bot eval --quiet``), rounded down: one set for the
+lexical engine alone (``semantic = false``, holdout only), one per split for the hybrid
+with the sentence-embedding model. They are a gate against
 regressions, not a target to tune to: nobody tunes on the holdout split. The hybrid
 gate needs the model (``python scripts/fetch_model.py``); it skips without it, except
 under CI=true.
@@ -22,25 +23,52 @@ from bot.engine.evaluation import Report, baseline_predictor, engine_predictor, 
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
+# Lexical engine on holdout.jsonl, measured 2026-12-02: top-1 0.851, MRR@3 0.904,
+# no-answer P/R 0.962/0.895, urgent P/R 1.0/0.967.
 HOLDOUT_FLOORS = {
-    "top1": 0.81,
-    "mrr3": 0.89,
-    "no_answer_precision": 0.86,
-    "no_answer_recall": 0.87,
+    "top1": 0.85,
+    "mrr3": 0.90,
+    "no_answer_precision": 0.96,
+    "no_answer_recall": 0.89,
     "urgent_precision": 1.0,
-    "urgent_recall": 0.86,
+    "urgent_recall": 0.96,
 }
-# Measured with the hybrid (issue 14): top-1 0.903, MRR@3 0.943, no-answer P/R 0.948/0.965,
-# urgent P/R 1.0/0.867, answers correct 0.888.
-HYBRID_FLOORS = {
-    "top1": 0.90,
-    "mrr3": 0.94,
-    "no_answer_precision": 0.94,
-    "no_answer_recall": 0.96,
-    "urgent_precision": 1.0,
-    "urgent_recall": 0.86,
-    "answers_correct": 0.88,
+# The hybrid on the three blind holdouts, measured 2026-12-02 (rounded down). holdout2
+# and holdout3 were written blind by two authors in members' styles; "tier_recall" is
+# urgent guidance at the labelled tier or a more severe one.
+HYBRID_FLOORS: dict[str, dict[str, float]] = {
+    "holdout": {
+        "top1": 0.90,
+        "mrr3": 0.94,
+        "no_answer_precision": 0.98,
+        "no_answer_recall": 0.98,
+        "urgent_precision": 1.0,
+        "urgent_recall": 0.96,
+        "answers_correct": 0.90,
+    },
+    "holdout2": {
+        "top1": 0.89,
+        "no_answer_recall": 0.93,
+        "urgent_precision": 0.98,
+        "urgent_recall": 0.71,
+        "tier_recall": 0.71,
+        "answers_correct": 0.89,
+        "also_recall": 0.83,
+        "language_recall": 0.86,
+    },
+    "holdout3": {
+        "top1": 0.85,
+        "no_answer_recall": 0.90,
+        "urgent_precision": 0.93,
+        "urgent_recall": 0.86,
+        "tier_recall": 0.86,
+        "answers_correct": 0.89,
+        "also_recall": 0.76,
+        "language_recall": 0.90,
+    },
 }
+#: Ordinary questions given urgent guidance: at most this share on any holdout.
+FALSE_ALARM_CEILING = 0.03
 
 
 @pytest.fixture(scope="module")
@@ -66,22 +94,32 @@ def test_holdout_does_not_regress(holdout: tuple[Report, Report], metric: str) -
 
 
 @pytest.fixture(scope="module")
-def hybrid() -> Report:
+def hybrid() -> dict[str, Report]:
     engine = Engine(load_content(SHIPPED_CONTENT), EngineSettings())
     if engine.mode != "hybrid":
         message = "the model is absent; run python scripts/fetch_model.py"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return score("holdout", load_cases(EVAL / "holdout.jsonl"), engine_predictor(engine))
+    predict = engine_predictor(engine)
+    return {
+        name: score(name, load_cases(EVAL / f"{name}.jsonl"), predict) for name in HYBRID_FLOORS
+    }
 
 
-@pytest.mark.parametrize("metric", sorted(HYBRID_FLOORS))
-def test_hybrid_holdout_does_not_regress(hybrid: Report, metric: str) -> None:
-    value = getattr(hybrid, metric)
-    assert value >= HYBRID_FLOORS[metric], (
-        f"hybrid holdout {metric} fell to {value:.3f} (floor {HYBRID_FLOORS[metric]})"
-    )
+@pytest.mark.parametrize(
+    ("split", "metric"), [(s, m) for s, floors in HYBRID_FLOORS.items() for m in sorted(floors)]
+)
+def test_hybrid_holdouts_do_not_regress(hybrid: dict[str, Report], split: str, metric: str) -> None:
+    value = getattr(hybrid[split], metric)
+    floor = HYBRID_FLOORS[split][metric]
+    assert value >= floor, f"hybrid {split} {metric} fell to {value:.3f} (floor {floor})"
+
+
+@pytest.mark.parametrize("split", sorted(HYBRID_FLOORS))
+def test_false_alarms_stay_rare(hybrid: dict[str, Report], split: str) -> None:
+    rate = hybrid[split].false_alarm_rate
+    assert rate <= FALSE_ALARM_CEILING, f"{split}: {rate:.1%} of ordinary questions alarmed"
 
 
 def test_engine_beats_the_naive_baseline(holdout: tuple[Report, Report]) -> None:
