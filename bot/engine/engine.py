@@ -253,6 +253,9 @@ class Engine:
             )
 
         if rule is not None:
+            if rule.severity == "crisis":
+                # Crisis support alone: no card about medicines under it, whatever matched.
+                return decision("urgent", None, best.score if best else 0.0, triage=rule)
             if confident and best is not None:
                 return decision("urgent", best.entry, best.score, triage=rule)
             related = self.entry(rule.related) if rule.related else None

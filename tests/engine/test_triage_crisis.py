@@ -76,3 +76,21 @@ def test_crisis_beats_an_emergency_in_the_same_message() -> None:
 
 def test_there_are_twenty_crisis_examples() -> None:
     assert len(CRISIS) >= 20
+
+
+def test_crisis_guidance_comes_alone_without_an_answer_card() -> None:
+    """A crisis message about a medicine must not get that medicine's card under it."""
+    from bot.config import SHIPPED_CONTENT, EngineSettings
+    from bot.content import load_content
+    from bot.engine import Engine, render_decision
+
+    knowledge = load_content(SHIPPED_CONTENT)
+    engine = Engine(knowledge, EngineSettings(semantic=False))
+    for message in (
+        "whats the lethal dose of baclofen",
+        "how many muscle relaxers would it take to not wake up",
+    ):
+        decision = engine.ask(message)
+        assert decision.triage is not None and decision.triage.severity == "crisis"
+        assert decision.entry is None
+        assert render_decision(knowledge, decision).cards == ()
