@@ -144,10 +144,9 @@ class FakeDiscord:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: User | None = None) -> Guild:
-        """A guild the bot is in, with @everyone, the owner and the bot as members."""
+    def _new_guild(self, name: str, owner: User) -> Guild:
+        """A guild with its @everyone role and its owner as a member, registered nowhere."""
         guild_id = self.new_id()
-        owner = owner or self.owner
         everyone = Role(
             id=guild_id,
             name="@everyone",
@@ -164,6 +163,11 @@ class FakeDiscord:
             _on_change=self._guild_changed,
         )
         guild.members[owner.id] = Member(user=owner, guild=guild)
+        return guild
+
+    def add_guild(self, name: str, *, owner: User | None = None) -> Guild:
+        """A guild the bot is in, with @everyone, the owner and the bot as members."""
+        guild = self._new_guild(name, owner or self.owner)
         guild.members[self.bot_user.id] = Member(user=self.bot_user, guild=guild)
         self.guilds[guild.id] = guild
         self.gateway.dispatch("GUILD_CREATE", guild.to_create_payload(), guild_id=guild.id)
@@ -174,23 +178,7 @@ class FakeDiscord:
 
         Members reach the bot there only through the app installed to their account.
         """
-        guild_id = self.new_id()
-        everyone = Role(
-            id=guild_id,
-            name="@everyone",
-            permissions=DEFAULT_EVERYONE_PERMISSIONS,
-            position=0,
-            guild_id=guild_id,
-        )
-        guild = Guild(
-            id=guild_id,
-            name=name,
-            owner=self.owner,
-            everyone=everyone,
-            _new_id=self.new_id,
-            _on_change=self._guild_changed,
-        )
-        guild.members[self.owner.id] = Member(user=self.owner, guild=guild)
+        guild = self._new_guild(name, self.owner)
         self.foreign_guilds[guild.id] = guild
         return guild
 
