@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import discord
 import discord.gateway
@@ -47,10 +49,26 @@ PURGE_INTERVAL = 24 * 60 * 60.0
 PURGE_LOCK = "purge"
 #: Discord allows one IDENTIFY per rate-limit bucket every 5 seconds.
 
+T = TypeVar("T")
+
 
 async def learned_phrasings(store: Store) -> list[Learned]:
     """Moderator-approved phrasings from the store, as the engine takes them."""
     return [Learned(p.phrasing, p.entry_id, p.guild_id) for p in await store.learned()]
+
+
+def _decide(engine: Engine, text: str, guild_id: int | None) -> tuple[Decision, Reply]:
+    decision = engine.ask(text, guild_id=str(guild_id) if guild_id else None)
+    limit = engine.settings.max_question_chars
+    return decision, render_decision(engine.knowledge, decision, limit=limit)
+
+
+def _decide_message(
+    engine: Engine, text: str, guild_id: int | None
+) -> tuple[MessageDecision, Reply]:
+    result = ask_message(engine, text, guild_id=str(guild_id) if guild_id else None)
+    limit = engine.settings.max_question_chars
+    return result, render_message(engine.knowledge, result, limit=limit)
 
 
 class FAQTree(app_commands.CommandTree["FAQBot"]):
@@ -97,6 +115,10 @@ class FAQBot(commands.Bot):
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._reload_lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[object]] = set()
+        # Answering is CPU work (BM25, the sentence encoder, triage): it runs on one worker
+        # thread so the gateway heartbeat and other events never wait behind it, and one
+        # worker keeps questions in arrival order with no locking inside the engine.
+        self._engine_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-engine")
         self.limiter = UserRateLimiter(config.cooldown.rate, config.cooldown.per_seconds)
         self.synced: dict[int, list[str]] = {}
         #: Set by ``stop_taking_events``: handlers ignore new questions from then on.
@@ -130,20 +152,22 @@ class FAQBot(commands.Bot):
 
     # -- answering -----------------------------------------------------------------------------
 
-    def decide(self, text: str, guild_id: int | None) -> tuple[Decision, Reply]:
-        """The same decision and reply for /ask, mentions and DMs (one engine snapshot)."""
-        engine = self._engine
-        decision = engine.ask(text, guild_id=str(guild_id) if guild_id else None)
-        limit = engine.settings.max_question_chars
-        return decision, render_decision(engine.knowledge, decision, limit=limit)
+    async def in_engine_thread(self, call: Callable[[], T]) -> T:
+        """``call()`` on the engine thread, awaited without blocking the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._engine_thread, call)
 
-    def decide_message(self, text: str, guild_id: int | None) -> tuple[MessageDecision, Reply]:
+    async def decide(self, text: str, guild_id: int | None) -> tuple[Decision, Reply]:
+        """The same decision and reply for /ask, mentions and DMs (one engine snapshot)."""
+        return await self.in_engine_thread(functools.partial(_decide, self._engine, text, guild_id))
+
+    async def decide_message(
+        self, text: str, guild_id: int | None
+    ) -> tuple[MessageDecision, Reply]:
         """A whole member message: every question in it answered, or the English-only
         notice (``bot.engine.message``); same engine snapshot for decision and reply."""
-        engine = self._engine
-        result = ask_message(engine, text, guild_id=str(guild_id) if guild_id else None)
-        limit = engine.settings.max_question_chars
-        return result, render_message(engine.knowledge, result, limit=limit)
+        return await self.in_engine_thread(
+            functools.partial(_decide_message, self._engine, text, guild_id)
+        )
 
     async def record_decision(
         self,
@@ -384,3 +408,4 @@ class FAQBot(commands.Bot):
                 await self._purge_task
             self._purge_task = None
         await super().close()
+        self._engine_thread.shutdown(wait=False, cancel_futures=True)

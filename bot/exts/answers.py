@@ -102,7 +102,7 @@ class Answers(commands.Cog):
                 )
                 return
             where = reach(interaction)
-            decision, reply = bot.decide_message(question, where.guild_id)
+            decision, reply = await bot.decide_message(question, where.guild_id)
             payload = reply_payload(reply, question=question)
             await interaction.response.send_message(
                 **payload.kwargs(), ephemeral=private or not where.present

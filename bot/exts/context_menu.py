@@ -98,7 +98,7 @@ class ContextMenu(commands.Cog):
             if refused is not None:
                 await interaction.response.send_message(refused, ephemeral=True)
                 return
-            decision, reply = bot.decide_message(text, where.guild_id)
+            decision, reply = await bot.decide_message(text, where.guild_id)
             payload = reply_payload(reply, question=text)
             if where.present and not self._answered_already(message):
                 await self._reply_in_channel(interaction, message, payload)

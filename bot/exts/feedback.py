@@ -9,6 +9,7 @@ messages from before a restart behave the same.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -98,7 +99,8 @@ async def record_feedback(
             return
         shown = bot.engine.entry(entry_id)
         text = question or (shown.title if shown else entry_id)
-        decision = bot.engine.ask(text, guild_id=None if guild == "dm" else guild)
+        ask = functools.partial(bot.engine.ask, text, guild_id=None if guild == "dm" else guild)
+        decision = await bot.in_engine_thread(ask)
         await bot.store.log_missed(
             MissedRecord(
                 source_id=str(interaction.id),

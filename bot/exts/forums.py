@@ -137,7 +137,7 @@ class Forums(commands.Cog):
         if not text:
             return
         author_id = thread.owner_id or (starter.author.id if starter else 0)
-        decision, reply = bot.decide(text, thread.guild.id)
+        decision, reply = await bot.decide(text, thread.guild.id)
         posted = False
         if decision.outcome != "no_answer" and self._allowed(author_id, decision):
             payload = forum_payload(decision, reply_payload(reply, question=text))

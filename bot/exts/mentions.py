@@ -110,7 +110,9 @@ class Mentions(commands.Cog):
             if verdict.first_refusal:
                 await self._send(message, text_payload(cooldown_text(verdict.retry_after)))
             return
-        decision, reply = bot.decide_message(text, message.guild.id if message.guild else None)
+        decision, reply = await bot.decide_message(
+            text, message.guild.id if message.guild else None
+        )
         await self._send(message, reply_payload(reply, question=text))
         await bot.record_decision(
             decision,
