@@ -33,7 +33,7 @@ pytestmark = pytest.mark.asyncio
 REPO = Path(__file__).resolve().parents[2]
 MANAGE_MESSAGES = 1 << 13
 EPHEMERAL = 1 << 6
-UNANSWERED = "does my cat cause the twitching in my pinky toe"
+UNANSWERED = "tell me about elbow stuff"
 RESOLVE_TO = "spasm-vs-twitch"
 NOT_FOUND_A = "No question #{} in this server's queue."
 

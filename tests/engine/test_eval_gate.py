@@ -67,6 +67,10 @@ HYBRID_FLOORS: dict[str, dict[str, float]] = {
         "language_recall": 0.90,
     },
 }
+#: The int8 encoder's kernels differ by CPU (AVX512-VNNI on one host, AVX2 on another), which
+#: moves a borderline question or two: hybrid floors allow one point of such drift, so the
+#: gate catches a change that makes answers worse, not the machine CI happens to get.
+CPU_DRIFT = 0.01
 #: Ordinary questions given urgent guidance: at most this share on any holdout.
 FALSE_ALARM_CEILING = 0.03
 
@@ -112,7 +116,7 @@ def hybrid() -> dict[str, Report]:
 )
 def test_hybrid_holdouts_do_not_regress(hybrid: dict[str, Report], split: str, metric: str) -> None:
     value = getattr(hybrid[split], metric)
-    floor = HYBRID_FLOORS[split][metric]
+    floor = round(HYBRID_FLOORS[split][metric] - CPU_DRIFT, 3)
     assert value >= floor, f"hybrid {split} {metric} fell to {value:.3f} (floor {floor})"
 
 
