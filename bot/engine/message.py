@@ -36,6 +36,10 @@ from bot.engine.text import clean, clip
 #: When the whole message is not answered, its best candidate must be at least this
 #: close for a part of it to be answered on its own.
 SEGMENT_WHOLE_MIN = 0.3
+#: When the whole message is not answered, a part's answer must be one of the whole
+#: message's first this many candidates (or as many as the parts answered, for two
+#: questions in one message).
+WHOLE_AGREE = 1
 #: How much of a message language detection reads.
 LANGUAGE_SAMPLE_CHARS = 1000
 #: Earlier clauses of a story tried with its question (the nearest ones).
@@ -121,6 +125,13 @@ def ask_message(
         # ("is there anything that helps with that") lost what it refers to.
         found = {}
         missed = []
+    if not whole.answered and found:
+        # The whole message was unsure; a part answered on its own is trusted only when
+        # the whole message leans the same way (the part's entry is among its first few
+        # candidates): a detail clause ("my leg cramps too") answered alone, against
+        # the message's own topic, was wrong far more often than right on blind sets.
+        agree = {c.entry.id for c in whole.candidates[: max(WHOLE_AGREE, len(found))]}
+        found = {k: v for k, v in found.items() if k in agree}
     if not found and not whole.answered:
         found = _story_answer(engine, message, whole, guild_id)
     if whole.answered and whole.entry is not None:

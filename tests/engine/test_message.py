@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from bot.config import SHIPPED_CONTENT
 from bot.content import Knowledge, load_content
 from bot.engine import Engine, reply_text
 from bot.engine.analysis import edit_cost
+from bot.engine.engine import Candidate, Decision
 from bot.engine.evaluation import Case, Prediction, engine_predictor, load_cases, score
 from bot.engine.message import (
     MAX_ANSWERS,
@@ -105,6 +108,59 @@ def test_a_vague_part_of_an_off_topic_message_is_not_answered(engine: Engine) ->
         "work. is there anything that helps with that"
     )
     assert ask_message(engine, message).answers == ()
+
+
+def _scripted(
+    engine: Engine, whole_ids: list[str], parts: dict[str, str]
+) -> Callable[..., Decision]:
+    """An ``ask`` that leaves the whole message unsure (candidates ``whole_ids``, best
+    first) and answers each part in ``parts`` (text -> entry id) confidently."""
+    entries = engine.knowledge.entries
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        if text in parts:
+            entry = entries[parts[text]]
+            return replace(base, outcome="answer", entry=entry, score=0.7, refusal=None)
+        ranked = tuple(Candidate(entries[i], 0.45 - 0.05 * n) for n, i in enumerate(whole_ids))
+        return replace(
+            base, outcome="no_answer", entry=None, score=0.45, candidates=ranked, refusal=None
+        )
+
+    return ask
+
+
+STORY = "my calf has been sore since the weekend. what should i do about it"
+
+
+@pytest.mark.parametrize(
+    ("part_entry", "expected"),
+    [("calf-cramp-relief", ["calf-cramp-relief"]), ("dvt-vs-cramp", [])],
+)
+def test_an_unsure_message_keeps_only_a_part_answer_it_leans_to(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, part_entry: str, expected: list[str]
+) -> None:
+    """A part answered alone stands only when the whole message ranks its entry first."""
+    ask = _scripted(
+        engine, ["calf-cramp-relief", "dvt-vs-cramp"], {"what should i do about it": part_entry}
+    )
+    monkeypatch.setattr(engine, "ask", ask)
+    result = ask_message(engine, STORY)
+    assert [d.entry.id for d in result.answers if d.entry is not None] == expected
+    assert result.missed == (not expected)
+
+
+def test_two_parts_answered_may_use_the_whole_messages_first_two(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = {
+        "why do my legs cramp at night.": "night-leg-cramps",
+        "is magnesium worth it": "electrolytes-and-cramps",
+    }
+    whole = ["electrolytes-and-cramps", "night-leg-cramps", "heat-or-ice"]
+    monkeypatch.setattr(engine, "ask", _scripted(engine, whole, parts))
+    message = "why do my legs cramp at night. also is magnesium worth it"
+    assert answered(engine, message) == ["night-leg-cramps", "electrolytes-and-cramps"]
 
 
 def test_a_single_question_is_unchanged(engine: Engine) -> None:
