@@ -163,6 +163,50 @@ def test_two_parts_answered_may_use_the_whole_messages_first_two(
     assert answered(engine, message) == ["night-leg-cramps", "electrolytes-and-cramps"]
 
 
+def _unsure(
+    engine: Engine, whole_ids: list[str], whole_best: float, question_top: str
+) -> Callable[..., Decision]:
+    """An ``ask`` answering nothing: the whole message ranks ``whole_ids`` (its best at
+    ``whole_best``), every part ranks ``question_top`` first."""
+    entries = engine.knowledge.entries
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        ids = whole_ids if text == STORY else [question_top]
+        ranked = tuple(Candidate(entries[i], whole_best - 0.05 * n) for n, i in enumerate(ids))
+        return replace(
+            base, outcome="no_answer", entry=None, score=0.0, candidates=ranked, refusal=None
+        )
+
+    return ask
+
+
+@pytest.mark.parametrize(
+    ("whole_best", "question_top", "expected"),
+    [
+        (0.47, "calf-cramp-relief", ["calf-cramp-relief"]),
+        (0.47, "dvt-vs-cramp", []),
+        (0.40, "calf-cramp-relief", []),
+    ],
+)
+def test_an_unsure_story_is_answered_when_its_question_agrees(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    whole_best: float,
+    question_top: str,
+    expected: list[str],
+) -> None:
+    """The story and its question sentence ranking one entry first answer it from
+    AGREED_MIN, below the engine's own threshold."""
+    whole = ["calf-cramp-relief", "dvt-vs-cramp"]
+    monkeypatch.setattr(engine, "ask", _unsure(engine, whole, whole_best, question_top))
+    result = ask_message(engine, STORY)
+    assert answered(engine, STORY) == expected
+    assert result.missed == (not expected)
+    if expected:
+        assert result.decision.question == STORY and not result.unanswered
+
+
 def test_a_single_question_is_unchanged(engine: Engine) -> None:
     for message in ("why do my calves cramp at night?", "tell me about elbow stuff"):
         whole = engine.ask(message)
