@@ -122,8 +122,15 @@ def ask_message(
         if decision.outcome == "urgent" or decision.refusal is not None:
             # A part's warning sign or refusal that the whole did not show: be careful.
             return MessageDecision(whole, (whole,) if whole.answered else ())
-        if not decision.answered and previous is not None and refers_back(part.text):
-            decision = _with_context(engine, previous, part.text, decision, whole, found, guild_id)
+        if previous is not None and (
+            is_question(part.text) or (not decision.answered and refers_back(part.text))
+        ):
+            # A later question may take its subject from the one before ("what does a
+            # back spasm feel like and how long does it usually last"): asked with it,
+            # the entry it leads to wins when it is at least as confident.
+            joined = _with_context(engine, previous, part.text, decision, whole, found, guild_id)
+            if not decision.answered or joined.score >= decision.score:
+                decision = joined
         if decision.answered and decision.entry is not None:
             found.setdefault(decision.entry.id, decision)
         elif is_question(part.text):
@@ -176,7 +183,7 @@ BACK_REFERENCES = frozenset({"it", "its", "they", "them", "one", "that", "this",
 
 
 #: The context may settle a follow-up only on one of its own best few candidates.
-CONTEXT_LEANING = 2
+CONTEXT_LEANING = 3
 
 
 def refers_back(text: str) -> bool:

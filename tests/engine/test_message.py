@@ -340,7 +340,14 @@ def test_a_follow_up_takes_its_subject_from_the_sentence_before(engine: Engine) 
     assert answered(engine, message) == ["back-spasm-duration", "back-spasm-relief"]
 
 
-def test_a_follow_up_without_a_pronoun_is_not_joined_to_its_context() -> None:
+def test_a_follow_up_question_takes_its_subject_even_without_a_pronoun(engine: Engine) -> None:
+    """ "which kinds exist" alone means kinds of cramp; after "muscle relaxers" it means
+    kinds of relaxer, which the joined question ranks first and confidently."""
+    message = "what are muscle relaxers and which kinds exist"
+    assert answered(engine, message) == ["muscle-relaxers", "relaxer-classes"]
+
+
+def test_refers_back_sees_pronouns_as_whole_words() -> None:
     assert refers_back("and can stress cause it")
     assert refers_back("where do they usually happen?")
     assert not refers_back("what causes cramps")
