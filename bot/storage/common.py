@@ -21,9 +21,10 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .base import Record
 from .errors import StorageError
@@ -37,6 +38,19 @@ from .models import (
     MissedRow,
     Stats,
 )
+from .schema import FEEDBACK, LEARNED, MISSED, Table
+from .sql import (
+    DISMISS,
+    FEEDBACK_WRITTEN,
+    LEARN,
+    LEARNED_READ,
+    LEARNED_SELECT,
+    MISSED_READ,
+    MISSED_SELECT,
+    MISSED_WRITTEN,
+    RESOLVE,
+    marks,
+)
 from .timeutil import utcnow
 from .writer import Writer
 
@@ -44,6 +58,7 @@ __all__ = [
     "LEARNED_COLUMNS",
     "MISSED_COLUMNS",
     "SharedStore",
+    "Tx",
     "aware",
     "build_groups",
     "build_stats",
@@ -52,27 +67,50 @@ __all__ = [
     "check_kind",
     "check_page",
     "check_status",
+    "decode_row",
     "describe_record",
+    "first",
     "learned_row",
     "missed_row",
     "retention_cutoff",
     "stamp_record",
+    "status_clause",
     "week_window",
 ]
 
-#: Column lists the row converters below expect, in this order.
-MISSED_COLUMNS = (
-    "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
-    "created_at, status, changed_by, changed_at, action, note, entry_id, kind, language"
-)
-LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
+#: Column lists the row converters below read (derived from ``schema`` and the models).
+MISSED_COLUMNS = MISSED.select_list(MISSED_READ)
+LEARNED_COLUMNS = LEARNED.select_list(LEARNED_READ)
 
 #: How a backend's driver returns a timestamp column, turned into an aware datetime.
 ToDatetime = Callable[[Any], datetime]
 
 
+_T = TypeVar("_T")
+
+
 def _as_is(value: Any) -> datetime:
     return value  # type: ignore[no-any-return]
+
+
+def first(rows: Sequence[_T]) -> _T | None:
+    """The first of ``rows``, or None when there is none."""
+    return next(iter(rows), None)
+
+
+class Tx(Protocol):
+    """One open transaction of a backend, with ``?`` placeholders in ``sql``.
+
+    Fetched rows are addressed by column name (``sqlite3.Row`` / asyncpg ``Record``).
+    """
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Every row the statement returns."""
+        ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        ...
 
 
 # -- the writer's hooks ---------------------------------------------------------------------
@@ -107,6 +145,17 @@ def check_kind(kind: str | None) -> None:
     """Raise ``ValueError`` unless ``kind`` is None (any) or a known kind."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+
+def status_clause(status: str, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """`` AND status = ?`` (nothing for "all"), `` AND kind = ?`` (nothing for None),
+    and their parameters."""
+    check_status(status)
+    check_kind(kind)
+    clause, params = ("", ()) if status == "all" else (" AND status = ?", (status,))
+    if kind is not None:
+        clause, params = clause + " AND kind = ?", (*params, kind)
+    return clause, params
 
 
 def check_page(page: int, per_page: int) -> None:
@@ -148,75 +197,76 @@ def candidates_from_json(text: str) -> list[tuple[str, float]]:
 # -- rows -> dataclasses -------------------------------------------------------------------------
 
 
-def missed_row(row: Sequence[Any], to_dt: ToDatetime = _as_is) -> MissedRow:
+def decode_row(
+    table: Table, row: Any, names: Iterable[str], to_dt: ToDatetime = _as_is
+) -> dict[str, Any]:
+    """The named columns of a fetched row (addressed by name) as Python values."""
+    values: dict[str, Any] = {}
+    for name in names:
+        value, codec = row[name], table.column(name).codec
+        if value is None:
+            values[name] = None
+        elif codec == "timestamp":
+            values[name] = to_dt(value)
+        elif codec == "candidates":
+            values[name] = candidates_from_json(value)
+        elif codec == "bool":
+            values[name] = bool(value)
+        elif codec == "id":
+            values[name] = int(value)
+        else:
+            values[name] = value
+    return values
+
+
+def missed_row(row: Any, to_dt: ToDatetime = _as_is) -> MissedRow:
     """A row selected as ``MISSED_COLUMNS``."""
-    return MissedRow(
-        id=int(row[0]),
-        guild_id=row[1],
-        channel_id=row[2],
-        question=row[3],
-        normalised=row[4],
-        candidates=candidates_from_json(row[5]),
-        reason=row[6],
-        shown_entry_id=row[7],
-        created_at=to_dt(row[8]),
-        status=row[9],
-        changed_by=row[10],
-        changed_at=to_dt(row[11]) if row[11] is not None else None,
-        action=row[12],
-        note=row[13],
-        entry_id=row[14],
-        kind=row[15],
-        language=row[16],
-    )
+    return MissedRow(**decode_row(MISSED, row, MISSED_READ, to_dt))
 
 
-def learned_row(row: Sequence[Any], to_dt: ToDatetime = _as_is) -> LearnedPhrasing:
+def learned_row(row: Any, to_dt: ToDatetime = _as_is) -> LearnedPhrasing:
     """A row selected as ``LEARNED_COLUMNS``."""
-    return LearnedPhrasing(
-        id=int(row[0]),
-        guild_id=row[1],
-        phrasing=row[2],
-        normalised=row[3],
-        entry_id=row[4],
-        created_at=to_dt(row[5]),
-    )
+    return LearnedPhrasing(**decode_row(LEARNED, row, LEARNED_READ, to_dt))
+
+
+#: What ``build_groups`` reads of each group's rows.
+GROUP_MEMBER_COLUMNS = "id, normalised, status, question, candidates, kind"
 
 
 def build_groups(
-    keys: Sequence[Sequence[Any]], members: Iterable[Sequence[Any]], to_dt: ToDatetime = _as_is
+    keys: Sequence[Any], members: Iterable[Any], to_dt: ToDatetime = _as_is
 ) -> list[MissedGroup]:
     """Groups in the order of ``keys``, each filled from its ``members``.
 
-    ``keys``: ``(normalised, status, count, first_at, last_at)`` per group;
-    ``members``: ``(id, normalised, status, question, candidates, kind)`` rows,
-    newest first (rows of other groups are ignored). A key whose rows were
-    deleted between the two queries is left out.
+    ``keys``: rows with ``normalised, status, n, first_at, last_at`` per group;
+    ``members``: rows with ``GROUP_MEMBER_COLUMNS``, newest first (rows of other
+    groups are ignored). A key whose rows were deleted between the two queries
+    is left out.
     """
-    wanted = {(k[0], k[1]) for k in keys}
-    by_key: dict[tuple[str, str], list[Sequence[Any]]] = {}
+    wanted = {(k["normalised"], k["status"]) for k in keys}
+    by_key: dict[tuple[str, str], list[Any]] = {}
     for member in members:
-        key = (member[1], member[2])
+        key = (member["normalised"], member["status"])
         if key in wanted:
             by_key.setdefault(key, []).append(member)
     groups: list[MissedGroup] = []
-    for normalised, group_status, count, first_at, last_at in keys:
-        rows = by_key.get((normalised, group_status), [])
-        if not rows:
+    for k in keys:
+        rows = by_key.get((k["normalised"], k["status"]), [])
+        newest = first(rows)
+        if newest is None:
             continue  # deleted between the two queries
-        newest = rows[0]
         groups.append(
             MissedGroup(
-                normalised=normalised,
-                question=newest[3],
-                count=int(count),
-                ids=[int(r[0]) for r in rows],
-                latest_id=int(newest[0]),
-                first_at=to_dt(first_at),
-                last_at=to_dt(last_at),
-                status=group_status,
-                top_candidates=candidates_from_json(newest[4]),
-                kind=str(newest[5]) if len(newest) > 5 else "missed",
+                normalised=k["normalised"],
+                question=newest["question"],
+                count=int(k["n"]),
+                ids=[int(r["id"]) for r in rows],
+                latest_id=int(newest["id"]),
+                first_at=to_dt(k["first_at"]),
+                last_at=to_dt(k["last_at"]),
+                status=k["status"],
+                top_candidates=candidates_from_json(newest["candidates"]),
+                kind=str(newest["kind"]),
             )
         )
     return groups
@@ -291,78 +341,48 @@ class SharedStore(ABC):
         self._writer: Writer[Record] | None = None
         self._closed = False
 
+    #: Appended to the SELECT that finds the row a moderator acts on (PostgreSQL:
+    #: `` FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already locks the database).
+    _row_lock = ""
+
     # -- hooks: the backend-specific part ------------------------------------------------------
     @abstractmethod
     def _timestamp_param(self, moment: datetime) -> Any:
         """A datetime as this backend stores it."""
+
+    @abstractmethod
+    def _to_dt(self, value: Any) -> datetime:
+        """A fetched timestamp as an aware datetime."""
 
     def _param(self, value: Any) -> Any:
         """Any other value about to be stored (as it is, unless the backend says otherwise)."""
         return value
 
     @abstractmethod
+    async def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows (addressed by column name) of a read on the main connection or pool."""
+
+    @abstractmethod
+    def _transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction (``StorageError`` if the store is read-only or it fails)."""
+
+    @abstractmethod
     async def _insert_batch(
         self, missed: list[tuple[Any, ...]], feedback: list[tuple[Any, ...]]
     ) -> None:
-        """Insert the rows (``ON CONFLICT (source_id) DO NOTHING``) in one transaction."""
+        """Run ``sql.MISSED_INSERT`` / ``sql.FEEDBACK_INSERT`` over the rows in one transaction."""
 
     @abstractmethod
     async def _close_connections(self) -> None:
         """Close every connection (the writer has already stopped)."""
 
     @abstractmethod
-    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
-        """Number of (normalised, status) groups of the guild with ``status`` (or "all")
-        and ``kind`` (None for any)."""
-
-    @abstractmethod
-    async def _groups(
-        self,
-        guild_id: str,
-        status: str,
-        *,
-        order: str,
-        limit: int,
-        offset: int = 0,
-        kind: str | None = None,
-    ) -> list[MissedGroup]:
-        """Groups of the guild with ``status`` in SQL ``order`` (see ``build_groups``)."""
-
-    @abstractmethod
-    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
-        """(status, count) rows of the guild's missed questions."""
-
-    @abstractmethod
     async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
         """(UTC date, count) of the guild's missed questions created at or after ``since``."""
-
-    @abstractmethod
-    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
-        """(helpful flag, count) rows of the guild's feedback."""
 
     def _id_in_range(self, missed_id: int) -> bool:
         """False for an id the database cannot hold (so no row has it)."""
         return True
-
-    @abstractmethod
-    async def _resolve(
-        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
-    ) -> LearnedPhrasing | None:
-        """``resolve`` in one transaction (``now`` from ``_timestamp_param``)."""
-
-    @abstractmethod
-    async def _dismiss(
-        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
-    ) -> int:
-        """``dismiss`` in one transaction; the number of rows changed."""
-
-    @abstractmethod
-    async def _delete_authored(self, keys: tuple[str, str]) -> int:
-        """Delete missed and feedback rows whose author is one of ``keys``; blank the rest."""
-
-    @abstractmethod
-    async def _delete_older(self, cutoff: datetime) -> int:
-        """Delete missed and feedback rows created before ``cutoff``."""
 
     # -- opening and closing ------------------------------------------------------------------
     def _start_writer(
@@ -426,44 +446,29 @@ class SharedStore(ABC):
         """Queue a feedback click; waits only for queue space."""
         await self.writer.submit(rec)
 
+    def _record_params(self, table: Table, names: Sequence[str], rec: Record) -> tuple[Any, ...]:
+        """The values of ``names`` for a row of ``table``: the record's fields of those
+        names, the hashed ``author`` from ``author_id``, encoded for storage."""
+        out: list[Any] = []
+        for name in names:
+            value: Any = self._author(rec.author_id) if name == "author" else getattr(rec, name)
+            column = table.column(name)
+            if column.codec == "timestamp":
+                if value is None and column.not_null:
+                    value = utcnow()  # normally set at submit time by ``stamp_record``
+                value = None if value is None else self._timestamp_param(value)
+            elif column.codec == "candidates":
+                value = candidates_to_json(value)
+            elif column.codec == "bool":
+                value = bool(value)
+            out.append(self._param(value))
+        return tuple(out)
+
     def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
-        return tuple(
-            map(
-                self._param,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    self._author(rec.author_id),
-                    rec.question,
-                    rec.normalised,
-                    candidates_to_json(rec.candidates),
-                    rec.reason,
-                    rec.shown_entry_id,
-                    self._timestamp_param(rec.created_at or utcnow()),
-                    rec.kind,
-                    rec.language,
-                ),
-            )
-        )
+        return self._record_params(MISSED, MISSED_WRITTEN, rec)
 
     def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
-        return tuple(
-            map(
-                self._param,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    rec.message_id,
-                    self._author(rec.author_id),
-                    rec.entry_id,
-                    bool(rec.helpful),
-                    rec.question,
-                    self._timestamp_param(rec.created_at or utcnow()),
-                ),
-            )
-        )
+        return self._record_params(FEEDBACK, FEEDBACK_WRITTEN, rec)
 
     async def _write_batch(self, rows: Sequence[Record]) -> None:
         """One transaction per batch; idempotent thanks to ``ON CONFLICT DO NOTHING``."""
@@ -472,6 +477,94 @@ class SharedStore(ABC):
         await self._insert_batch(missed, feedback)
 
     # -- reads --------------------------------------------------------------------------------
+    async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
+        """One row of this guild, or None (also for another guild's id)."""
+        if not self._id_in_range(int(missed_id)):
+            return None
+        rows = await self._query(
+            f"{MISSED_SELECT} WHERE id = ? AND guild_id = ?", (int(missed_id), guild_id)
+        )
+        row = first(rows)
+        return None if row is None else missed_row(row, self._to_dt)
+
+    async def list_rows(
+        self, guild_id: str, status: str = "open", kind: str | None = None
+    ) -> list[MissedRow]:
+        """Every row of the guild with ``status`` ("all" for any) and ``kind``, newest first."""
+        clause, params = status_clause(status, kind)
+        rows = await self._query(
+            f"{MISSED_SELECT} WHERE guild_id = ?{clause} ORDER BY created_at DESC, id DESC",
+            (guild_id, *params),
+        )
+        return [missed_row(row, self._to_dt) for row in rows]
+
+    async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
+        """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
+        if guild_id is None:
+            rows = await self._query(f"{LEARNED_SELECT} ORDER BY id")
+        else:
+            rows = await self._query(
+                f"{LEARNED_SELECT} WHERE guild_id = ? OR guild_id IS NULL ORDER BY id", (guild_id,)
+            )
+        return [learned_row(row, self._to_dt) for row in rows]
+
+    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
+        """Number of (normalised, status) groups of the guild with ``status`` (or "all")
+        and ``kind`` (None for any)."""
+        clause, params = status_clause(status, kind)
+        rows = await self._query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM missed WHERE guild_id = ?"
+            f"{clause} GROUP BY normalised, status) AS g",
+            (guild_id, *params),
+        )
+        row = first(rows)
+        return 0 if row is None else int(row["n"])
+
+    async def _groups(
+        self,
+        guild_id: str,
+        status: str,
+        *,
+        order: str,
+        limit: int,
+        offset: int = 0,
+        kind: str | None = None,
+    ) -> list[MissedGroup]:
+        """Groups of the guild with ``status`` in SQL ``order`` (see ``build_groups``)."""
+        clause, params = status_clause(status, kind)
+        keys = await self._query(
+            "SELECT normalised, status, COUNT(*) AS n, MIN(created_at) AS first_at, "
+            f"MAX(created_at) AS last_at FROM missed WHERE guild_id = ?{clause} "
+            f"GROUP BY normalised, status ORDER BY {order} LIMIT ? OFFSET ?",
+            (guild_id, *params, limit, offset),
+        )
+        if not keys:
+            return []
+        wanted = sorted({k["normalised"] for k in keys})
+        members = await self._query(
+            f"SELECT {GROUP_MEMBER_COLUMNS} FROM missed "
+            f"WHERE guild_id = ?{clause} AND normalised IN ({marks(len(wanted))}) "
+            "ORDER BY created_at DESC, id DESC",
+            (guild_id, *params, *wanted),
+        )
+        return build_groups(keys, members, self._to_dt)
+
+    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
+        """(status, count) rows of the guild's missed questions."""
+        rows = await self._query(
+            "SELECT status, COUNT(*) AS n FROM missed WHERE guild_id = ? GROUP BY status",
+            (guild_id,),
+        )
+        return [(row["status"], row["n"]) for row in rows]
+
+    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
+        """(helpful flag, count) rows of the guild's feedback."""
+        rows = await self._query(
+            "SELECT helpful, COUNT(*) AS n FROM feedback WHERE guild_id = ? GROUP BY helpful",
+            (guild_id,),
+        )
+        return [(row["helpful"], row["n"]) for row in rows]
+
     async def list_groups(
         self,
         guild_id: str,
@@ -546,6 +639,73 @@ class SharedStore(ABC):
         now = self._timestamp_param(utcnow())
         moderator = self._author(moderator_id)
         return await self._dismiss(guild_id, int(missed_id), moderator, reason, now)
+
+    async def _resolve(
+        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
+    ) -> LearnedPhrasing | None:
+        """``resolve`` in one transaction (``now`` from ``_timestamp_param``)."""
+        entry = self._param(entry_id)
+        async with self._transaction() as tx:
+            found = first(
+                await tx.fetch(
+                    f"SELECT question, normalised FROM missed WHERE id = ? AND guild_id = ?"
+                    f"{self._row_lock}",
+                    (missed_id, guild_id),
+                )
+            )
+            if found is None:
+                return None
+            question, normalised = found["question"], found["normalised"]
+            await tx.execute(
+                RESOLVE, (entry, by, now, self._param(note), guild_id, missed_id, normalised)
+            )
+            await tx.execute(LEARN, (guild_id, question, normalised, entry, by, now))
+            learned = first(
+                await tx.fetch(
+                    f"{LEARNED_SELECT} WHERE guild_id = ? AND normalised = ?",
+                    (guild_id, normalised),
+                )
+            )
+        if learned is None:  # pragma: no cover - the insert above guarantees a row
+            raise StorageError(f"{self._where}: learned phrasing vanished during resolve")
+        return learned_row(learned, self._to_dt)
+
+    async def _dismiss(
+        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
+    ) -> int:
+        """``dismiss`` in one transaction; the number of rows changed."""
+        async with self._transaction() as tx:
+            found = first(
+                await tx.fetch(
+                    f"SELECT normalised FROM missed WHERE id = ? AND guild_id = ?{self._row_lock}",
+                    (missed_id, guild_id),
+                )
+            )
+            if found is None:
+                return 0
+            return await tx.execute(
+                DISMISS,
+                (by, now, self._param(reason), guild_id, missed_id, found["normalised"]),
+            )
+
+    async def _delete_authored(self, keys: tuple[str, str]) -> int:
+        """Delete missed and feedback rows whose author is one of ``keys``; blank the rest."""
+        async with self._transaction() as tx:
+            deleted = 0
+            for table in ("missed", "feedback"):
+                deleted += await tx.execute(f"DELETE FROM {table} WHERE author IN (?, ?)", keys)
+            await tx.execute("UPDATE missed SET changed_by = NULL WHERE changed_by IN (?, ?)", keys)
+            await tx.execute("UPDATE learned SET added_by = NULL WHERE added_by IN (?, ?)", keys)
+        return deleted
+
+    async def _delete_older(self, cutoff: datetime) -> int:
+        """Delete missed and feedback rows created before ``cutoff``."""
+        before = self._timestamp_param(cutoff)
+        async with self._transaction() as tx:
+            deleted = 0
+            for table in ("missed", "feedback"):
+                deleted += await tx.execute(f"DELETE FROM {table} WHERE created_at < ?", (before,))
+        return deleted
 
     async def forget_user(self, user_id: int | str) -> int:
         """Delete the member's missed and feedback rows in every guild; count them.

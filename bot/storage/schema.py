@@ -1,0 +1,248 @@
+"""Every stored table's columns, described once.
+
+Why: the column lists of the stores' SELECTs and INSERTs, the row-to-model
+mapping, the check that a database has the columns this code expects and the
+copy lists of ``migrate-sqlite`` are all derived from ``TABLES``. Adding a
+column means a migration per backend (the history, ``migrations/``) and one
+``Column`` here; ``tests/storage/test_schema.py`` proves that the migrations
+produce exactly this description, for SQLite and for PostgreSQL.
+
+Only columns are described (name, type per backend, NULL-ability, default,
+primary key); indexes and CHECK constraints live in the migrations alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "FEEDBACK",
+    "LEARNED",
+    "META",
+    "MISSED",
+    "TABLES",
+    "Column",
+    "DbColumn",
+    "Table",
+    "column_problems",
+]
+
+#: How a value is carried between Python and the database: as it is, a timestamp
+#: (SQLite: ISO text, PostgreSQL: TIMESTAMPTZ), a flag (0/1 or BOOLEAN), a
+#: JSON-encoded candidate list, or an integer id.
+Codec = Literal["text", "timestamp", "bool", "candidates", "id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column as both backends store it.
+
+    ``default`` is the SQL literal of the DEFAULT clause (``"'open'"``), or None.
+    """
+
+    name: str
+    sqlite_type: str
+    pg_type: str
+    not_null: bool = True
+    default: str | None = None
+    codec: Codec = "text"
+    primary_key: bool = False
+
+
+def _text(name: str, *, not_null: bool = True, default: str | None = None) -> Column:
+    return Column(name, "TEXT", "TEXT", not_null=not_null, default=default)
+
+
+def _timestamp(name: str, *, not_null: bool = True) -> Column:
+    return Column(name, "TEXT", "TIMESTAMPTZ", not_null=not_null, codec="timestamp")
+
+
+_ID = Column("id", "INTEGER", "BIGINT", codec="id", primary_key=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table: its columns in migration order and its natural key.
+
+    ``key`` is unique in both databases; ``migrate-sqlite`` matches rows by it.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        names = self.names
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: duplicate column names")
+        if not set(self.key) <= set(names):
+            raise ValueError(f"{self.name}: key {self.key} is not a list of its columns")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every column name, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def has_id(self) -> bool:
+        """True if the table has a generated integer ``id``."""
+        return "id" in self.names
+
+    @property
+    def data_names(self) -> tuple[str, ...]:
+        """Every column but the generated ``id``."""
+        return tuple(n for n in self.names if n != "id")
+
+    def column(self, name: str) -> Column:
+        """The column called ``name`` (``KeyError`` if there is none)."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def names_of(self, wanted: Iterable[str]) -> tuple[str, ...]:
+        """The table's columns that are in ``wanted`` (e.g. a model's fields), in table order."""
+        keep = set(wanted)
+        return tuple(n for n in self.names if n in keep)
+
+    def select_list(self, names: Sequence[str]) -> str:
+        """``a, b, c`` for a SELECT (every name checked against the table)."""
+        return ", ".join(self.column(n).name for n in names)
+
+    def insert_sql(self, names: Sequence[str], conflict: Sequence[str] = ()) -> str:
+        """``INSERT`` of ``names`` with ``?`` placeholders (``ON CONFLICT (...) DO NOTHING``)."""
+        marks = ", ".join("?" for _ in names)
+        sql = f"INSERT INTO {self.name} ({self.select_list(names)}) VALUES ({marks})"
+        if conflict:
+            sql += f" ON CONFLICT ({self.select_list(conflict)}) DO NOTHING"
+        return sql
+
+
+META = Table("meta", (Column("key", "TEXT", "TEXT", primary_key=True), _text("value")), ("key",))
+
+MISSED = Table(
+    "missed",
+    (
+        _ID,
+        _text("guild_id"),
+        _text("channel_id"),
+        _text("source_id"),
+        _text("author"),
+        _text("question"),
+        _text("normalised"),
+        Column("candidates", "TEXT", "TEXT", default="'[]'", codec="candidates"),
+        _text("reason", default="'no_answer'"),
+        _text("shown_entry_id", not_null=False),
+        _timestamp("created_at"),
+        _text("status", default="'open'"),
+        _text("changed_by", not_null=False),
+        _timestamp("changed_at", not_null=False),
+        _text("action", not_null=False),
+        _text("note", not_null=False),
+        _text("entry_id", not_null=False),
+        # 0002
+        _text("kind", default="'missed'"),
+        _text("language", not_null=False),
+    ),
+    ("source_id",),
+)
+
+FEEDBACK = Table(
+    "feedback",
+    (
+        _ID,
+        _text("guild_id"),
+        _text("channel_id"),
+        _text("source_id"),
+        _text("message_id"),
+        _text("author"),
+        _text("entry_id"),
+        Column("helpful", "INTEGER", "BOOLEAN", codec="bool"),
+        _text("question", not_null=False),
+        _timestamp("created_at"),
+    ),
+    ("source_id",),
+)
+
+LEARNED = Table(
+    "learned",
+    (
+        _ID,
+        _text("guild_id", not_null=False),  # NULL: a global phrasing
+        _text("phrasing"),
+        _text("normalised"),
+        _text("entry_id"),
+        _text("added_by", not_null=False),
+        _timestamp("created_at"),
+    ),
+    ("guild_id", "normalised"),
+)
+
+#: Every table of the bot's schema, in the order they are created and copied.
+TABLES: tuple[Table, ...] = (META, MISSED, FEEDBACK, LEARNED)
+
+
+# -- checking a database against the description --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DbColumn:
+    """A column as a database reports it (``PRAGMA table_info`` / information_schema)."""
+
+    name: str
+    type: str
+    not_null: bool
+    default: str | None
+    primary_key: bool
+
+
+_PG_TYPE_NAMES = {"TIMESTAMPTZ": "timestamp with time zone"}
+
+
+def expected_type(column: Column, backend: Literal["sqlite", "postgres"]) -> str:
+    """The type name the backend reports for ``column``."""
+    if backend == "sqlite":
+        return column.sqlite_type
+    return _PG_TYPE_NAMES.get(column.pg_type, column.pg_type.lower())
+
+
+def column_problems(
+    actual: Mapping[str, Sequence[DbColumn]],
+    backend: Literal["sqlite", "postgres"],
+    *,
+    strict: bool = False,
+) -> list[str]:
+    """How the database's columns differ from ``TABLES`` (empty: they match).
+
+    Always checked: every described column exists with its type. ``strict``
+    (the tests) also demands the same order, NULL-ability, defaults, primary
+    keys and no extra columns.
+    """
+    problems: list[str] = []
+    for table in TABLES:
+        found = {c.name: c for c in actual.get(table.name, ())}
+        if not found:
+            problems.append(f"table {table.name} is missing")
+            continue
+        for column in table.columns:
+            have = found.get(column.name)
+            want_type = expected_type(column, backend)
+            if have is None:
+                problems.append(f"{table.name}.{column.name} is missing")
+            elif have.type.lower() != want_type.lower():
+                problems.append(f"{table.name}.{column.name} is {have.type}, not {want_type}")
+            elif strict:
+                want = DbColumn(
+                    column.name, have.type, column.not_null, column.default, column.primary_key
+                )
+                if have != want:
+                    problems.append(f"{table.name}.{column.name} is {have}, described as {want}")
+        if strict:
+            order = [c.name for c in actual[table.name]]
+            if order != list(table.names):
+                problems.append(
+                    f"{table.name} columns are {order}, described as {list(table.names)}"
+                )
+    return problems
