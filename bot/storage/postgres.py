@@ -40,9 +40,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from .common import SharedStore, aware
+from .common import aware
 from .errors import StorageError
-from .schema_upgrade import Migration, load_migrations
+from .schema import PG_COLUMNS_SQL, TABLES, DbColumn, column_problems, from_pg
+from .schema_upgrade import Migration, layout_error, load_migrations
+from .shared import SharedStore
 from .sql import FEEDBACK_INSERT, MISSED_INSERT, numbered
 
 __all__ = [
@@ -62,7 +64,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "postgres"
 MIGRATIONS: list[Migration] = load_migrations(MIGRATIONS_DIR)
 LATEST_VERSION = len(MIGRATIONS)
-_OUR_TABLES = ("meta", "missed", "feedback", "learned")
+_OUR_TABLES = tuple(t.name for t in TABLES)
 
 #: SQLSTATE classes / codes that mean "try again later", not "bad row":
 #: 08 connection exception, 53 insufficient resources (too many connections,
@@ -204,12 +206,29 @@ async def ensure_schema(conn: Any, where: str, *, create_salt: bool = True) -> i
                 )
                 log.info("%s: applied migration %s", where, migration.name)
             version = LATEST_VERSION
+        await check_columns(conn, where)
         if create_salt:
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING",
                 secrets.token_hex(32),
             )
     return version
+
+
+async def pg_layout(conn: Any) -> dict[str, list[DbColumn]]:
+    """The columns of every table of ``schema.TABLES`` as the database has them."""
+    layout: dict[str, list[DbColumn]] = {t.name: [] for t in TABLES}
+    for row in await conn.fetch(PG_COLUMNS_SQL, list(layout)):
+        layout[row["table_name"]].append(from_pg(row))
+    return layout
+
+
+async def check_columns(conn: Any, where: str) -> None:
+    """Raise ``StorageError`` unless every column of ``schema.TABLES`` is there, typed as
+    described (a database at the latest version whose tables were altered by hand)."""
+    problems = column_problems(await pg_layout(conn), "postgres")
+    if problems:
+        raise layout_error(where, problems)
 
 
 # -- the store ----------------------------------------------------------------------------
@@ -309,6 +328,7 @@ class PostgresStore(SharedStore):
                             f"code ({LATEST_VERSION}) and a read-only open cannot upgrade it. "
                             "Start the bot once (it migrates on start-up) and try again."
                         )
+                    await check_columns(conn, where)
                 else:
                     await ensure_schema(conn, where)
                 salt = await conn.fetchval("SELECT value FROM meta WHERE key = 'salt'")

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "FEEDBACK",
     "LEARNED",
     "META",
     "MISSED",
+    "PG_COLUMNS_SQL",
     "TABLES",
     "Column",
     "DbColumn",
     "Table",
     "column_problems",
+    "from_pg",
+    "from_table_info",
 ]
 
 #: How a value is carried between Python and the database: as it is, a timestamp
@@ -199,6 +202,48 @@ class DbColumn:
 
 
 _PG_TYPE_NAMES = {"TIMESTAMPTZ": "timestamp with time zone"}
+
+#: The columns of our tables as PostgreSQL reports them, one row per column in order.
+PG_COLUMNS_SQL = """
+SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, c.column_default,
+       EXISTS (
+           SELECT 1 FROM information_schema.table_constraints t
+           JOIN information_schema.key_column_usage k
+             ON k.constraint_schema = t.constraint_schema
+            AND k.constraint_name = t.constraint_name
+           WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = c.table_schema
+             AND t.table_name = c.table_name AND k.column_name = c.column_name
+       ) AS primary_key
+FROM information_schema.columns c
+WHERE c.table_schema = current_schema() AND c.table_name = ANY($1::text[])
+ORDER BY c.table_name, c.ordinal_position
+"""
+
+
+def from_table_info(row: Mapping[str, Any]) -> DbColumn:
+    """A ``PRAGMA table_info`` row (by name). SQLite reports primary keys as NULL-able
+    (``INTEGER PRIMARY KEY`` is the rowid); they count as NOT NULL here, as in PostgreSQL."""
+    return DbColumn(
+        name=str(row["name"]),
+        type=str(row["type"]),
+        not_null=bool(row["notnull"]) or bool(row["pk"]),
+        default=None if row["dflt_value"] is None else str(row["dflt_value"]),
+        primary_key=bool(row["pk"]),
+    )
+
+
+def from_pg(row: Mapping[str, Any]) -> DbColumn:
+    """A row of ``PG_COLUMNS_SQL``; ``'open'::text`` defaults read as ``'open'``."""
+    default = row["column_default"]
+    if isinstance(default, str) and default.endswith("::text"):
+        default = default.removesuffix("::text")
+    return DbColumn(
+        name=str(row["column_name"]),
+        type=str(row["data_type"]),
+        not_null=row["is_nullable"] == "NO",
+        default=default,
+        primary_key=bool(row["primary_key"]),
+    )
 
 
 def expected_type(column: Column, backend: Literal["sqlite", "postgres"]) -> str:

@@ -31,8 +31,8 @@ from typing import Any
 import aiosqlite
 
 from . import schema_upgrade
-from .common import SharedStore
 from .errors import StorageError
+from .shared import SharedStore
 from .sql import FEEDBACK_INSERT, MISSED_INSERT
 from .timeutil import format_ts, parse_ts
 
@@ -189,6 +189,7 @@ class SQLiteStore(SharedStore):
             )
         db = await _connect(path, readonly=True, busy_ms=_BUSY_MS_MAIN)
         try:
+            await schema_upgrade.check_columns(db, path)
             salt = await cls._read_salt(db)
         except BaseException:
             await db.close()
