@@ -150,12 +150,12 @@ def candidates_from_json(text: str) -> list[tuple[str, float]]:
 
 
 def decode_row(
-    table: Table, row: Any, names: Iterable[str], to_dt: ToDatetime = _as_is
+    table: Table, row: Any, names: Sequence[str], to_dt: ToDatetime = _as_is
 ) -> dict[str, Any]:
     """The named columns of a fetched row (addressed by name) as Python values."""
     values: dict[str, Any] = {}
-    for name in names:
-        value, codec = row[name], table.column(name).codec
+    for name, codec in table.codecs(names):
+        value = row[name]
         if value is None:
             values[name] = None
         elif codec == "timestamp":

@@ -235,7 +235,7 @@ async def check_columns(conn: Any, where: str) -> None:
 
 
 class _Tx:
-    """``common.Tx`` over one pooled connection inside a transaction."""
+    """``shared.Tx`` over one pooled connection inside a transaction."""
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn

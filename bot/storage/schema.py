@@ -14,7 +14,7 @@ primary key); indexes and CHECK constraints live in the migrations alone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
@@ -75,13 +75,15 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    _by_name: dict[str, Column] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        names = self.names
-        if len(set(names)) != len(names):
+        by_name = {c.name: c for c in self.columns}
+        if len(by_name) != len(self.columns):
             raise ValueError(f"{self.name}: duplicate column names")
-        if not set(self.key) <= set(names):
+        if not set(self.key) <= set(by_name):
             raise ValueError(f"{self.name}: key {self.key} is not a list of its columns")
+        object.__setattr__(self, "_by_name", by_name)  # frozen: set once, here
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -100,15 +102,19 @@ class Table:
 
     def column(self, name: str) -> Column:
         """The column called ``name`` (``KeyError`` if there is none)."""
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(f"{self.name} has no column {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{self.name} has no column {name!r}") from None
 
     def names_of(self, wanted: Iterable[str]) -> tuple[str, ...]:
         """The table's columns that are in ``wanted`` (e.g. a model's fields), in table order."""
         keep = set(wanted)
         return tuple(n for n in self.names if n in keep)
+
+    def codecs(self, names: Sequence[str]) -> list[tuple[str, Codec]]:
+        """``(name, codec)`` of each of ``names``."""
+        return [(name, self.column(name).codec) for name in names]
 
     def select_list(self, names: Sequence[str]) -> str:
         """``a, b, c`` for a SELECT (every name checked against the table)."""

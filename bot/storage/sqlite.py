@@ -99,7 +99,7 @@ async def _connect(path: Path, *, readonly: bool, busy_ms: int) -> aiosqlite.Con
 
 
 class _Tx:
-    """``common.Tx`` over the main connection inside ``BEGIN IMMEDIATE``."""
+    """``shared.Tx`` over the main connection inside ``BEGIN IMMEDIATE``."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
