@@ -25,6 +25,7 @@ from .models import (
     ScopeRule,
     Texts,
     Topic,
+    TriageExamples,
     TriageLexicon,
     TriageRule,
 )
@@ -34,6 +35,7 @@ __all__ = ["ContentError", "ContentIssue", "load_content"]
 TOPICS_DIR = "topics"
 TRIAGE_FILE = "triage.toml"
 CONCEPTS_FILE = "triage_concepts.toml"
+EXAMPLES_FILE = "triage_examples.toml"
 SCOPE_FILE = "scope.toml"
 SYNONYMS_FILE = "synonyms.toml"
 TEXTS_FILE = "texts.toml"
@@ -79,6 +81,10 @@ RULE_KEYS = {
     "on_questions": False,
     "within": False,
 }
+EXAMPLES_FILE_KEYS = {"rules": True, "decoys": False, "semantic": False}
+EXAMPLE_RULE_KEYS = {"examples": True, "anchors": False}
+#: An example or decoy longer than this is a story, not an example.
+EXAMPLE_MAX = 300
 CONCEPT_FILE_KEYS = {
     "concepts": True,
     "negation": False,
@@ -972,8 +978,89 @@ class _Loader:
             clause_breaks=words(negation, "clause_breaks"),
             present=regexes(time, "present"),
             resolved=regexes(time, "resolved"),
+            distant=regexes(time, "distant"),
+            history=regexes(time, "history"),
             question_frames=regexes(questions, "frames"),
             personal=regexes(questions, "personal"),
+        )
+
+    def load_examples(self, rules: list[TriageRule]) -> TriageExamples:
+        """``triage_examples.toml`` (optional): example messages per rule, and decoys."""
+        path = self.root / EXAMPLES_FILE
+        if not path.exists():
+            return TriageExamples()
+        loaded = self.read(path)
+        if loaded is None:
+            return TriageExamples()
+        data, src = loaded
+        self.check_keys(data, EXAMPLES_FILE_KEYS, EXAMPLES_FILE, src, None, None)
+        rule_ids = {r.id for r in rules}
+        concepts = self.lexicon.concepts
+
+        def texts(value: Any, what: str, line: int | None) -> tuple[str, ...]:
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(t, str) and t.strip() for t in value)
+            ):
+                self.issue(path, line, f"{what} must be a non-empty list of messages")
+                return ()
+            for text in value:
+                if len(text) > EXAMPLE_MAX:
+                    self.issue(
+                        path,
+                        src.value_line(text[:40], None) or line,
+                        f"{what}: a message over {EXAMPLE_MAX} characters",
+                    )
+            return tuple(collapse(t) for t in value)
+
+        def names(value: Any, what: str, line: int | None) -> tuple[str, ...]:
+            if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+                self.issue(path, line, f"{what} must be a list of concept names")
+                return ()
+            for name in value:
+                if name not in concepts:
+                    self.issue(
+                        path,
+                        src.value_line(name, line) or line,
+                        f"{what} names unknown concept '{name}' (define it in {CONCEPTS_FILE})",
+                    )
+            return tuple(value)
+
+        examples: dict[str, tuple[str, ...]] = {}
+        anchors: dict[str, tuple[str, ...]] = {}
+        raw_rules = data.get("rules", {})
+        if not isinstance(raw_rules, dict):
+            self.issue(path, src.header_line("rules"), "[rules.<id>] must be tables")
+            raw_rules = {}
+        for rid, table in raw_rules.items():
+            line = src.header_line(f"rules.{rid}")
+            what = f"examples of rule '{rid}'"
+            if rid not in rule_ids:
+                self.issue(path, line, f"{what}: no such rule in {TRIAGE_FILE}")
+                continue
+            if not isinstance(table, dict):
+                self.issue(path, line, f"{what} must be a table")
+                continue
+            self.check_keys(table, EXAMPLE_RULE_KEYS, what, src, line, src.block_end(line))
+            examples[rid] = texts(table.get("examples"), what, line)
+            if "anchors" in table:
+                anchors[rid] = names(table["anchors"], f"anchors of rule '{rid}'", line)
+        decoys: tuple[str, ...] = ()
+        raw_decoys = data.get("decoys", {})
+        if isinstance(raw_decoys, dict) and "examples" in raw_decoys:
+            decoys = texts(raw_decoys["examples"], "[decoys] examples", src.header_line("decoys"))
+        elif raw_decoys:
+            self.issue(path, src.header_line("decoys"), "[decoys] needs an 'examples' list")
+        semantic = data.get("semantic", {})
+        generic: tuple[str, ...] = ()
+        if isinstance(semantic, dict):
+            generic = names(semantic.get("generic", []), "[semantic] generic", None)
+        return TriageExamples(
+            examples=MappingProxyType(examples),
+            anchors=MappingProxyType(anchors),
+            generic=frozenset(generic),
+            decoys=decoys,
         )
 
     def check_triage(
@@ -1141,6 +1228,7 @@ class _Loader:
         texts = self.load_texts()
         self.lexicon = self.load_lexicon()
         rules, triage_src, rule_lines = self.load_triage()
+        examples = self.load_examples(rules)
         synonyms = self.load_synonyms(entries)
         scope = self.load_scope()
         self.check_topics(topics, sources, topic_lines)
@@ -1167,6 +1255,7 @@ class _Loader:
             texts=texts,
             scope=tuple(scope),
             lexicon=self.lexicon,
+            triage_examples=examples,
             references=MappingProxyType(self.references),
         )
 

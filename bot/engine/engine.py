@@ -21,7 +21,9 @@ from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.dosing import is_dose_request
 from bot.engine.index import BM25Params, FieldIndex
+from bot.engine.segment import segments
 from bot.engine.semantic import Encoder, load_encoder
+from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
 from bot.engine.triage import Triage
 
@@ -158,6 +160,8 @@ class Engine:
         # Members ask the same questions again and again; ranking is pure given the
         # content and the learned phrasings, so it is cached until a phrasing is learned.
         self._ranked = lru_cache(maxsize=4096)(self._rank)
+        # A question's sentence vector, computed once for ranking and triage alike.
+        self._vector = lru_cache(maxsize=4096)(self._encode)
         # Every phrasing's sentence vector, embedded once (and cached on disk by the encoder).
         self._phrase_vectors: npt.NDArray[np.float32] | None = None
         learned = list(learned)
@@ -171,6 +175,11 @@ class Engine:
         for item in learned:
             self.add_learned(item)
         self._learned_vectors.clear()
+        self.semantic_triage: SemanticTriage | None = None
+        if self.encoder is not None and knowledge.triage_examples.examples:
+            self.semantic_triage = SemanticTriage(
+                knowledge, self.encoder, self.triage, self._phrase_vectors
+            )
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -209,6 +218,7 @@ class Engine:
     def clear_cache(self) -> None:
         """Forget cached rankings and triage verdicts (benchmarks measure cold questions)."""
         self._ranked.cache_clear()
+        self._vector.cache_clear()
         self.triage.clear_cache()
 
     def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
@@ -223,7 +233,7 @@ class Engine:
         """Decide how to answer one message."""
         cleaned = clean(question, self.settings.max_question_chars)
         text = cleaned.text
-        rule = self.triage.match(text)
+        rule = self._triage(question, text)
         ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
         confident = best is not None and self._confident(ranked)
@@ -269,6 +279,22 @@ class Engine:
         if confident and best is not None:
             return decision("answer", best.entry, best.score)
         return decision("no_answer", None, best.score if best else 0.0)
+
+    def _triage(self, question: str, text: str) -> TriageRule | None:
+        """The concept rules' verdict, raised by the semantic layer's when more severe."""
+        rule = self.triage.match(text)
+        if self.semantic_triage is None or (rule is not None and rule.rank == 0):
+            return rule
+        parts = segments(question)
+        cleaned_parts = (
+            [clean(p.text, self.settings.max_question_chars).text for p in parts]
+            if len(parts) > 1
+            else []
+        )
+        meant = self.semantic_triage.match(text, cleaned_parts, self._vector)
+        if meant is not None and (rule is None or meant.rank < rule.rank):
+            return meant
+        return rule
 
     def suggest(self, prefix: str, limit: int = 25) -> list[str]:
         """Entry titles and phrasings for autocomplete, best first, each at most 100 chars."""
@@ -348,6 +374,11 @@ class Engine:
         corrected = self.analyzer.corrected(text)
         return text if corrected == " ".join(self.analyzer.words(text)) else corrected
 
+    def _encode(self, text: str) -> npt.NDArray[np.float32]:
+        assert self.encoder is not None
+        vector: npt.NDArray[np.float32] = self.encoder.encode([self._for_encoder(text)])[0]
+        return vector
+
     def similarity_parts(
         self, text: str, guild_id: str | None
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -358,7 +389,7 @@ class Engine:
         assert self.encoder is not None and self._phrase_vectors is not None
         # Typos the analyzer can mend ("musle spazm in my bak") are mended for the encoder
         # too: its word pieces of a misspelt word carry little of the word's meaning.
-        query = self.encoder.encode([self._for_encoder(text)])[0]
+        query = self._vector(text)
         sims = (self._phrase_vectors @ query).astype(np.float64)
         best = np.maximum.reduceat(sims, self._starts)
         owner = np.repeat(np.arange(len(self._starts)), np.diff([*self._starts, len(sims)]))

@@ -35,6 +35,8 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)*|[.,;:!?()]")
 #: Sentence ends; a point between digits ("39.5") is not one.
 _SENTENCE_SPLIT = re.compile(r"(?:(?<!\d)[.!?;]|[.!?;](?!\d))+")
 _CLAUSE_PUNCT = frozenset(".,;:!?()")
+#: Clause ends for telling the distant past from now.
+_CLAUSE_SPLIT = re.compile(r"(?:(?<!\d)[.!?;,]|[.!?;,](?!\d))+|\s(?:and|but|though|although)\s")
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
     "forty fifty hundred few several couple dozen half".split()
@@ -128,6 +130,14 @@ class Triage:
         self._known_stems = frozenset(
             w.stem for _, words in self._terms for w in words if not w.prefix
         )
+        # A rule's key concepts: a regex hit does not count when one of them is negated
+        # ("never swollen, never red" vetoes the clot regexes).
+        spec = knowledge.triage_examples
+        self._keys: dict[str, frozenset[str]] = {}
+        for rule in self.rules:
+            used = {name for group in rule.when for name in group}
+            used.update(spec.anchors.get(rule.id, ()))
+            self._keys[rule.id] = frozenset(used - spec.generic)
         self._corrected = lru_cache(maxsize=8192)(self._correct)
         # Members repeat themselves; the verdict is pure given the content, so it is cached.
         self._match = lru_cache(maxsize=4096)(self._match_uncached)
@@ -222,6 +232,20 @@ class Triage:
             rest = pattern.sub(" ", rest)
         return not any(p.search(rest) for p in lex.present)
 
+    def current(self, cleaned: str) -> str:
+        """``cleaned`` without its clauses set in the distant past ("my son had a febrile
+        convulsion two years ago and has been fine since" keeps "has been fine since")."""
+        lex = self.lexicon
+        if not lex.distant or not any(p.search(cleaned) for p in lex.distant):
+            return cleaned
+        kept = [
+            clause
+            for clause in _CLAUSE_SPLIT.split(cleaned)
+            if not any(p.search(clause) for p in lex.distant)
+            or any(p.search(clause) for p in (*lex.present, *lex.history))
+        ]
+        return ". ".join(c.strip() for c in kept if c.strip())
+
     def informational(self, cleaned: str) -> bool:
         """A question about a danger in general, with nobody's symptoms in it."""
         lex = self.lexicon
@@ -291,13 +315,17 @@ class Triage:
         """Every rule the cleaned message triggers, in file order."""
         if not cleaned or not self.rules:
             return []
-        seen = self.analyse(cleaned)
+        whole = self.analyse(cleaned)
+        now = self.current(cleaned)
+        present = whole if now == cleaned else self.analyse(now)
         out: list[TriageRule] = []
         for rule in self.rules:
-            if (seen.informational or seen.past) and not rule.on_questions:
+            if (whole.informational or whole.past) and not rule.on_questions:
                 continue
-            hit = any(seen.has(group, rule.within) for group in rule.when) or rule.pattern_hit(
-                cleaned
+            # Crisis rules read the whole message; the others only what happens now.
+            seen, text = (whole, cleaned) if rule.on_questions else (present, now)
+            hit = any(seen.has(group, rule.within) for group in rule.when) or (
+                rule.pattern_hit(text) and seen.negated.isdisjoint(self._keys[rule.id])
             )
             if hit and not rule.vetoed(cleaned):
                 out.append(rule)
