@@ -1,16 +1,16 @@
 """Choose the semantic triage layer's thresholds on the dev sets (never a holdout set).
 
-For each (THRESHOLD, MARGIN, STRONG) on the grid it reports, over the dev sets: urgent
+For each (THRESHOLD, MARGIN, STRONG, FREE_MARGIN) on the grid it reports, over the dev sets: urgent
 recall at tier (concept and semantic layers together), the semantic layer's own recall
 (what it would catch without the concept rules: its generalisation, since its examples
 are not dev rows) and false alarms on ordinary questions. Every question and sentence is
 embedded once; the grid only re-runs the (cheap) comparisons.
 
-Pick the point that keeps dev false alarms at most 1% and maximises recall; then set the
-constants in bot/engine/semantic_triage.py.
+(F is FREE_MARGIN.) Pick the point that keeps dev false alarms at most 1% and maximises
+the semantic layer's own recall; then set the constants in bot/engine/semantic_triage.py.
 
 Usage: python bench/tune_semantic_triage.py [--set PATH ...] [--grid]
-(default: tests/eval/dev.jsonl ... dev5.jsonl as present)
+(default: tests/eval/dev.jsonl ... dev6.jsonl as present)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
 
 REPO = Path(__file__).resolve().parents[1]
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5")
+DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 
 
 def default_sets() -> list[Path]:
@@ -77,18 +77,19 @@ def main() -> None:
         raise SystemExit("the semantic layer is off (no model or no triage_examples.toml)")
     engine._vector = lru_cache(maxsize=None)(engine._encode)  # type: ignore[method-assign]
     sets = {p.stem: load_cases(p) for p in (args.sets or default_sets())}
-    now = (SemanticTriage.THRESHOLD, SemanticTriage.MARGIN, SemanticTriage.STRONG)
+    st = SemanticTriage
+    now = (st.THRESHOLD, st.MARGIN, st.STRONG, st.FREE_MARGIN)
     grid = (
-        list(itertools.product([0.5, 0.55, 0.6, 0.65], [0.0, 0.03, 0.06], [0.75, 0.8, 1.01]))
+        list(
+            itertools.product(
+                [0.5, 0.55, 0.6], [0.0, 0.03, 0.06], [0.8, 1.01], [0.15, 0.2, 0.25, 0.3, 1.0]
+            )
+        )
         if args.grid
         else [now]
     )
-    for threshold, margin, strong in grid:
-        SemanticTriage.THRESHOLD, SemanticTriage.MARGIN, SemanticTriage.STRONG = (
-            threshold,
-            margin,
-            strong,
-        )
+    for threshold, margin, strong, free in grid:
+        st.THRESHOLD, st.MARGIN, st.STRONG, st.FREE_MARGIN = threshold, margin, strong, free
         engine.triage.clear_cache()
         cells = []
         alarms = ordinary = 0
@@ -97,11 +98,11 @@ def main() -> None:
             alarms, ordinary = alarms + fa, ordinary + n
             cells.append(f"{name} {recall:.1%} (sem {alone:.0%}) fa {fa}")
         print(
-            f"T={threshold:.2f} M={margin:.2f} S={strong:.2f} "
+            f"T={threshold:.2f} M={margin:.2f} S={strong:.2f} F={free:.2f} "
             f"false alarms {alarms}/{ordinary} ({alarms / max(ordinary, 1):.1%}) | "
             + " | ".join(cells)
         )
-    SemanticTriage.THRESHOLD, SemanticTriage.MARGIN, SemanticTriage.STRONG = now
+    st.THRESHOLD, st.MARGIN, st.STRONG, st.FREE_MARGIN = now
 
 
 if __name__ == "__main__":

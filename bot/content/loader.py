@@ -1054,12 +1054,23 @@ class _Loader:
             self.issue(path, src.header_line("decoys"), "[decoys] needs an 'examples' list")
         semantic = data.get("semantic", {})
         generic: tuple[str, ...] = ()
+        required: tuple[str, ...] = ()
         if isinstance(semantic, dict):
+            self.check_keys(
+                semantic,
+                {"generic": False, "required": False},
+                "[semantic]",
+                src,
+                src.header_line("semantic"),
+                None,
+            )
             generic = names(semantic.get("generic", []), "[semantic] generic", None)
+            required = names(semantic.get("required", []), "[semantic] required", None)
         return TriageExamples(
             examples=MappingProxyType(examples),
             anchors=MappingProxyType(anchors),
             generic=frozenset(generic),
+            required=frozenset(required),
             decoys=decoys,
         )
 

@@ -13,7 +13,9 @@ of it, is compared as a sentence embedding with example messages per rule
   event (unless the rule fires on questions, as crisis does), no ``unless`` regex, no
   negated key concept in that sentence ("no fever"), and an *anchor* concept present
   (the rule's own symptoms, not merely who or which medicine) unless the meaning is
-  ``STRONG`` enough alone.
+  ``STRONG`` or clear of every decoy and FAQ question by ``FREE_MARGIN``; the
+  circumstances every concept group of the rule names (pregnancy, a child, which
+  medicine) must always be said in words.
 
 The vectors are the ones the retriever computes for the same texts (``Engine`` caches
 them), so triage adds no model pass for the whole message. Without the model, the concept
@@ -38,11 +40,13 @@ class SemanticTriage:
     """Example and decoy vectors for every rule that has examples; ``match`` decides."""
 
     #: A message (or sentence) must be this close to one of a rule's examples...
-    THRESHOLD = 0.55
-    #: ...and this much closer to it than to any decoy or FAQ question...
+    THRESHOLD = 0.5
+    #: ...and this much closer to it than to any decoy or FAQ question (crisis: decoy)...
     MARGIN = 0.0
-    #: ...and mention an anchor concept, unless it is this close (near-verbatim).
+    #: ...and mention an anchor concept, or be this close (near-verbatim)...
     STRONG = 0.8
+    #: ...or this much closer to it than to every decoy and FAQ question.
+    FREE_MARGIN = 0.25
 
     def __init__(
         self,
@@ -69,8 +73,13 @@ class SemanticTriage:
         self._faq = faq_vectors if faq_vectors is not None else empty
         self._anchors: list[frozenset[str]] = []
         self._keys: list[frozenset[str]] = []
+        self._required: list[frozenset[str]] = []
         for rule in self.rules:
             used = frozenset(name for group in rule.when for name in group)
+            # The circumstances every concept group names (pregnancy, a child, the medicine)
+            # must be said in words: meaning may fill in how a symptom is put, not them.
+            common = frozenset.intersection(*map(frozenset, rule.when)) if rule.when else used
+            self._required.append(common & spec.required)
             explicit = spec.anchors.get(rule.id)
             anchors = frozenset(explicit) if explicit is not None else used - spec.generic
             self._anchors.append(anchors)
@@ -92,17 +101,35 @@ class SemanticTriage:
         return decoy if rule.rank == 0 else max(decoy, faq)
 
     def _allowed(
-        self, index: int, score: float, cleaned: str, whole: Analysis, part: Analysis
+        self,
+        index: int,
+        score: float,
+        margins: tuple[float, float],
+        cleaned: str,
+        whole: Analysis,
+        part: Analysis,
     ) -> bool:
-        """The concept layer's vetoes; ``whole`` and ``part`` are what it saw in the message
-        and in this sentence (for non-crisis rules, without their distant-past clauses)."""
+        """The concept layer's vetoes, then an anchor concept or a meaning clear enough
+        alone. ``margins`` are the score's lead over the rule's own comparison set and over
+        decoys and FAQ questions together; ``whole`` and ``part`` are what the concept layer
+        saw in the message and in this sentence (for non-crisis rules, without their
+        distant-past clauses)."""
         rule = self.rules[index]
         if (whole.informational or whole.past) and not rule.on_questions:
             return False
         if rule.vetoed(cleaned) or not part.negated.isdisjoint(self._keys[index]):
             return False
+        own, overall = margins
+        if own < self.MARGIN:
+            return False
         mentioned = whole.concepts | part.concepts
-        return score >= self.STRONG or not mentioned.isdisjoint(self._anchors[index])
+        if not self._required[index] <= mentioned:
+            return False
+        return (
+            score >= self.STRONG
+            or overall >= self.FREE_MARGIN
+            or not mentioned.isdisjoint(self._anchors[index])
+        )
 
     def match(
         self, cleaned: str, parts: Sequence[str], vector_of: Callable[[str], Vector]
@@ -127,11 +154,13 @@ class SemanticTriage:
                 score = float(per[index])
                 if score < self.THRESHOLD:
                     break
-                if score - self._other(self.rules[index], decoy, faq) < self.MARGIN:
-                    continue
+                margins = (
+                    score - self._other(self.rules[index], decoy, faq),
+                    score - max(decoy, faq),
+                )
                 crisis = self.rules[index].on_questions
                 seen = (whole, self.triage.analyse(text)) if crisis else (whole_now, part)
-                if self._allowed(index, score, cleaned, *seen):
+                if self._allowed(index, score, margins, cleaned, *seen):
                     rule = self.rules[index]
                     if best is None or rule.rank < best.rank:
                         best = rule

@@ -43,6 +43,8 @@ _NUMBER_WORDS = frozenset(
 )
 #: A term word matching any number ("# missing", "# tablets").
 _ANY_NUMBER = "#"
+#: A term word matching written digits only ("## weeks" is "30 weeks", not "a few weeks").
+_DIGITS = "##"
 #: A term word matching any one word ("urine _ dark": "urine is dark", "urine looks dark").
 _ANY_WORD = "_"
 
@@ -113,7 +115,7 @@ class Triage:
                 index = len(self._terms)
                 self._terms.append((concept, words))
                 first = words[0]
-                if first.surface == _ANY_NUMBER:
+                if first.surface in (_ANY_NUMBER, _DIGITS):
                     self._number_terms.append(index)
                 elif first.prefix:
                     prefix_index[first.surface].append(index)
@@ -127,6 +129,14 @@ class Triage:
         self._prefix_index = dict(prefix_index)
         self._prefix_lengths = sorted({len(p) for p in prefix_index})
         self._vocabulary = tuple(sorted(surfaces))
+        # Short concept words by (first letter, last letter, length): "hed" is "head".
+        short: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+        for _, words in self._terms:
+            for word in words:
+                w = word.surface
+                if w.isalpha() and 4 <= len(w) <= 5 and w not in short[(w[0], w[-1], len(w))]:
+                    short[(w[0], w[-1], len(w))].append(w)
+        self._short = dict(short)
         self._known_stems = frozenset(
             w.stem for _, words in self._terms for w in words if not w.prefix
         )
@@ -154,7 +164,9 @@ class Triage:
         raw = raw.replace("'", "")
         if raw.endswith("*") and len(raw) > 1:
             return _Word(raw[:-1], raw[:-1], True)
-        return _Word(raw, raw if raw in (_ANY_NUMBER, _ANY_WORD) else self._stem(raw), False)
+        return _Word(
+            raw, raw if raw in (_ANY_NUMBER, _DIGITS, _ANY_WORD) else self._stem(raw), False
+        )
 
     def _correct(self, token: str) -> str:
         """The stem a message word counts as: its own, or a concept word it misspells.
@@ -163,19 +175,25 @@ class Triage:
         words are left alone: only a likely typo of a long concept word is rescued.
         """
         stem = self._stem(token)
-        if (
-            stem in self._known_stems
-            or len(token) < 5
-            or not token.isalpha()
-            or token in self._common
-            or not self._vocabulary
-        ):
+        if stem in self._known_stems or not token.isalpha() or token in self._common:
+            return stem
+        if len(token) in (3, 4):
+            match = self._dropped_letter(token)
+            return stem if match is None else self._stem(match)
+        if len(token) < 5 or not self._vocabulary:
             return stem
         match = self._nearest(token)
         if match is None and token.endswith("in"):
             # A dropped final g ("shakin", "swelin") is spelling, not a different word.
             match = self._nearest(token + "g")
         return stem if match is None else self._stem(match)
+
+    def _dropped_letter(self, token: str) -> str | None:
+        """The one short concept word ``token`` is with one inner letter dropped ("hed",
+        "bak", "nek"): same first and last letter, so "bed" never becomes "head"."""
+        candidates = self._short.get((token[0], token[-1], len(token) + 1), ())
+        found = [w for w in candidates if DamerauLevenshtein.distance(token, w) == 1]
+        return found[0] if len(found) == 1 else None
 
     def _nearest(self, token: str) -> str | None:
         """The concept word ``token`` most likely misspells, sharing its first letter."""
@@ -194,6 +212,8 @@ class Triage:
     def _word_matches(self, word: _Word, token: str, stem: str) -> bool:
         if word.surface == _ANY_WORD:
             return bool(stem)
+        if word.surface == _DIGITS:
+            return token.isdigit()
         if word.surface == _ANY_NUMBER:
             return self._is_number(token)
         if word.prefix:
