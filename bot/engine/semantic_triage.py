@@ -40,7 +40,7 @@ class SemanticTriage:
     """Example and decoy vectors for every rule that has examples; ``match`` decides."""
 
     #: A message (or sentence) must be this close to one of a rule's examples...
-    THRESHOLD = 0.5
+    THRESHOLD = 0.4
     #: ...and this much closer to it than to any decoy or FAQ question (crisis: decoy)...
     MARGIN = 0.0
     #: ...and mention an anchor concept, or be this close (near-verbatim)...
@@ -122,13 +122,14 @@ class SemanticTriage:
         own, overall = margins
         if own < self.MARGIN:
             return False
-        mentioned = whole.concepts | part.concepts
-        if not self._required[index] <= mentioned:
+        # Who and which medicine may be said anywhere in the message ("my son is 3. he is
+        # shaking all over"); the anchor symptom must be in the sentence that means it.
+        if not self._required[index] <= whole.concepts | part.concepts:
             return False
         return (
             score >= self.STRONG
             or overall >= self.FREE_MARGIN
-            or not mentioned.isdisjoint(self._anchors[index])
+            or not part.concepts.isdisjoint(self._anchors[index])
         )
 
     def match(
