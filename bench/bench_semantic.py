@@ -3,6 +3,9 @@
 - per-question latency over the dev questions, every question cold (ranking cache
   cleared), for the lexical engine, the hybrid, and the encoder alone (int8 ONNX and
   the float32 numpy pass);
+- per-message latency of the whole-message path (``ask_message``: stories, two
+  questions, follow-ups) over the members'-style dev sets, which asks the engine once
+  per clause and so costs more than one question;
 - engine build time with an empty embedding cache (cold: every phrasing embedded) and
   with a warm one;
 - start-up: a fresh process importing the bot, loading the content and building the
@@ -30,6 +33,7 @@ from bot.config import SHIPPED_CONTENT, EngineSettings
 from bot.content import load_content
 from bot.engine import Engine
 from bot.engine.evaluation import load_cases
+from bot.engine.message import ask_message
 from bot.engine.semantic import CACHE_DIR, Encoder, load_encoder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +79,14 @@ def cold(engine: Engine) -> Callable[[str], object]:
     return ask
 
 
+def cold_message(engine: Engine) -> Callable[[str], object]:
+    def ask(message: str) -> object:
+        engine.clear_cache()
+        return ask_message(engine, message)
+
+    return ask
+
+
 def child(semantic: bool, questions_file: Path) -> tuple[float, float, str]:
     result = subprocess.run(
         [sys.executable, "-c", CHILD.format(semantic=semantic), str(questions_file)],
@@ -104,6 +116,11 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, encoder backend {encoder.backend}"
     )
+    messages = [
+        c.question
+        for name in ("dev4", "dev5", "dev6")
+        for c in load_cases(REPO / f"tests/eval/{name}.jsonl")
+    ]
     print("| system | p50 ms | p99 ms |")
     print("|---|---:|---:|")
     lexical = Engine(knowledge, EngineSettings(semantic=False))
@@ -119,6 +136,9 @@ def main() -> None:
             call = lambda q, f=numpy_encode: f([q])  # noqa: E731
         p50, p99 = timed(call, questions)
         print(f"| {name} | {p50:.2f} | {p99:.2f} |", flush=True)
+    for engine in (lexical, hybrid):
+        p50, p99 = timed(cold_message(engine), messages)
+        print(f"| whole message, {engine.mode}, cold | {p50:.2f} | {p99:.2f} |", flush=True)
 
     print()
     print("| build | ms |")

@@ -73,6 +73,15 @@ _FREQUENCY_PHRASES = re.compile(
 _NUMBER_UNIT = re.compile(r"\b\d+(\.\d+)?\s?(mg|mgs|mcg|µg|ug|ml|mls|iu|g)\b")
 _PRESCRIPTION = re.compile(r"\b(without|no) (a )?(prescription|script|rx)\b")
 _WORD = re.compile(r"[a-zµ]+|\d+(?:\.\d+)?")
+#: "dose" where "does" was meant, a common slip: opening a question ("dose it hurt",
+#: "why dose my calf cramp") or before a subject ("dose a spasm"), never "dose of",
+#: "dose for", "what dose is safe".
+_DOES_SLIP = re.compile(
+    r"(?:^|[.?!,;]\s*|\b(?:why|how|what|whats|when|where|who|which|and|or|but|so)\s+)dose\s+"
+    r"(?!of\b|for\b|per\b|is\b|are\b|should\b|would\b|to\b|amount\b|\d)"
+    r"|\bdose\s+(?:it|he|she|they|we|you|my|your|his|her|their|our|this|that|these|those"
+    r"|an?|the)\b"
+)
 #: Names long enough to match with a typo ("ibuprofin", "advli"): one slip from five
 #: letters, two from eight.
 _NAMES = sorted(w for w in MEDICINES if len(w) >= 5)
@@ -113,13 +122,23 @@ def is_dose_request(cleaned: str) -> bool:
     words = _WORD.findall(cleaned)
     if not words:
         return False
-    if any(w in _DOSE_WORDS or w in _UNITS for w in words):
-        return True
     medicine = any(_is_medicine(w) for w in words)
     taking = any(
         w in _TAKING and not _NOT_MEDICINE_OBJECT.intersection(words[i + 1 : i + 3])
         for i, w in enumerate(words)
     )
+    if any(w in _UNITS for w in words):
+        return True
+    dose_words = [w for w in words if w in _DOSE_WORDS]
+    if dose_words:
+        # "dose it hurt" is "does it hurt", unless a medicine or taking is named too.
+        slip = (
+            dose_words == ["dose"] * len(dose_words)
+            and len(_DOES_SLIP.findall(cleaned)) == len(dose_words)
+            and not (medicine or taking)
+        )
+        if not slip:
+            return True
     if _more_after_taking(words) or (medicine and _number_before_medicine(words)):
         return True
     asks_amount = _AMOUNT_PHRASES.search(cleaned) is not None

@@ -104,8 +104,12 @@ class Engine:
     #: semantic is an entry's cosine to the question mapped linearly from SIM_FLOOR (0) to
     #: SIM_CEILING (1); that cosine is its best phrasing's, blended (SECOND_SHARE) with the
     #: mean of its best two, so an entry that several phrasings agree on beats one
-    #: stray close phrasing. Chosen on the dev sets by bench/tune_hybrid.py.
-    LEXICAL_WEIGHT = 0.35
+    #: stray close phrasing. SIM_* and SECOND_SHARE were chosen on the dev sets by
+    #: bench/tune_hybrid.py. The lexical share is lower than the 0.35 that search chose:
+    #: words and synonyms were tuned to the dev sets' wording, so on questions not tuned
+    #: on (dev6, and dev4 without its tuning phrasings: bench/detuned_eval.py) the
+    #: lexical layer is worth less than on the sets it was tuned on.
+    LEXICAL_WEIGHT = 0.3
     SIM_FLOOR = 0.2
     SIM_CEILING = 0.95
     SECOND_SHARE = 0.5

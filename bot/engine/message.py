@@ -9,8 +9,11 @@ top of the engine (it only calls ``Engine.ask``):
 2. A message in another language gets the English-only notice.
 3. Otherwise the message is split into candidate questions (``segment``);
    each is asked on its own and the distinct confident answers are kept (at
-   most ``MAX_ANSWERS``), the whole message's own answer first. When
-   splitting gives nothing better, the whole message's decision stands.
+   most ``MAX_ANSWERS``), the whole message's own answer first. When the whole
+   message is unsure, a part's answer counts only if the whole ranks its entry
+   first, and the whole's best entry is answered, at a lower bar, when its
+   question sentence ranks it first too. Otherwise the whole message's decision
+   stands.
 """
 
 from __future__ import annotations
@@ -36,6 +39,14 @@ from bot.engine.text import clean, clip
 #: When the whole message is not answered, its best candidate must be at least this
 #: close for a part of it to be answered on its own.
 SEGMENT_WHOLE_MIN = 0.3
+#: When the whole message is not answered, a part's answer must be one of the whole
+#: message's first this many candidates (or as many as the parts answered, for two
+#: questions in one message).
+WHOLE_AGREE = 1
+#: A message of several sentences whose question sentence ranks the whole message's best
+#: entry first too is answered with it from this confidence (see ``_agreed_answer``;
+#: below it, a dev4 no-answer story at 0.41 would be answered).
+AGREED_MIN = 0.45
 #: How much of a message language detection reads.
 LANGUAGE_SAMPLE_CHARS = 1000
 #: Earlier clauses of a story tried with its question (the nearest ones).
@@ -104,13 +115,22 @@ def ask_message(
     found: dict[str, Decision] = {}
     missed: list[Decision] = []
     previous: str | None = None
+    alone: list[Decision] = []
     for part in parts:
         decision = engine.ask(part.text, guild_id=guild_id)
+        alone.append(decision)
         if decision.outcome == "urgent" or decision.refusal is not None:
             # A part's warning sign or refusal that the whole did not show: be careful.
             return MessageDecision(whole, (whole,) if whole.answered else ())
-        if not decision.answered and previous is not None and refers_back(part.text):
-            decision = _with_context(engine, previous, part.text, decision, whole, found, guild_id)
+        if previous is not None and (
+            is_question(part.text) or (not decision.answered and refers_back(part.text))
+        ):
+            # A later question may take its subject from the one before ("what does a
+            # back spasm feel like and how long does it usually last"): asked with it,
+            # the entry it leads to wins when it is at least as confident.
+            joined = _with_context(engine, previous, part.text, decision, whole, found, guild_id)
+            if not decision.answered or joined.score >= decision.score:
+                decision = joined
         if decision.answered and decision.entry is not None:
             found.setdefault(decision.entry.id, decision)
         elif is_question(part.text):
@@ -121,8 +141,22 @@ def ask_message(
         # ("is there anything that helps with that") lost what it refers to.
         found = {}
         missed = []
+    if not whole.answered and found:
+        # The whole message was unsure; a part answered on its own is trusted only when
+        # the whole message leans the same way (the part's entry is among its first few
+        # candidates): a detail clause ("my leg cramps too") answered alone, against
+        # the message's own topic, was wrong far more often than right on blind sets.
+        agree = {c.entry.id for c in whole.candidates[: max(WHOLE_AGREE, len(found))]}
+        found = {k: v for k, v in found.items() if k in agree}
     if not found and not whole.answered:
         found = _story_answer(engine, message, whole, guild_id)
+    if not found and not whole.answered:
+        asking = [d for part, d in zip(parts, alone, strict=True) if is_question(part.text)]
+        found = _agreed_answer(whole, (asking or alone)[-1])
+        if found:
+            missed = [
+                d for d in missed if not d.candidates or d.candidates[0].entry.id not in found
+            ]
     if whole.answered and whole.entry is not None:
         main = whole
         if whole.entry.id in found:
@@ -149,7 +183,7 @@ BACK_REFERENCES = frozenset({"it", "its", "they", "them", "one", "that", "this",
 
 
 #: The context may settle a follow-up only on one of its own best few candidates.
-CONTEXT_LEANING = 2
+CONTEXT_LEANING = 3
 
 
 def refers_back(text: str) -> bool:
@@ -189,6 +223,21 @@ def _with_context(
     if best.score < settings.min_score or best.score - runner_up < settings.min_margin:
         return alone
     return replace(alone, outcome="answer", entry=best.entry, score=round(best.score, 4))
+
+
+def _agreed_answer(whole: Decision, question: Decision) -> dict[str, Decision]:
+    """The whole message's best entry, when its question sentence alone ranks it first too.
+
+    Two views of the message that agree (the whole story, and the sentence that asks)
+    are stronger evidence than either alone, so the whole message's confidence need
+    only reach ``AGREED_MIN`` instead of the engine's ``min_score``.
+    """
+    if not whole.candidates or not question.candidates:
+        return {}
+    best = whole.candidates[0]
+    if best.score < AGREED_MIN or question.candidates[0].entry.id != best.entry.id:
+        return {}
+    return {best.entry.id: replace(whole, outcome="answer", entry=best.entry)}
 
 
 def _whole_best(whole: Decision) -> float:

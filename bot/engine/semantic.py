@@ -264,7 +264,9 @@ class Encoder:
     def _write_cache(self, cache: dict[str, Matrix], keep: set[str]) -> None:
         rows = list(cache.items())
         if len(rows) > CACHE_MAX_ROWS:
-            rows = [r for r in rows if r[0] in keep] + [r for r in rows if r[0] not in keep]
+            rows = [(k, v) for k, v in rows if k in keep] + [
+                (k, v) for k, v in rows if k not in keep
+            ]
             rows = rows[:CACHE_MAX_ROWS]
         path = self.cache_file
         try:

@@ -1,49 +1,31 @@
 """What the SQLite and PostgreSQL stores have in common, written once.
 
-Pure functions (no I/O, no SQL dialect): turning fetched rows into the
-dataclasses of ``models``, assembling pages of groups and the stats view,
-validating arguments, encoding candidates and the writer's hooks. Each
-backend keeps only its SQL, its connections and its error classification,
-and passes in how its driver hands back timestamps (SQLite: ISO text,
-PostgreSQL: ``datetime``) so both stores return the same values.
-
-``SharedStore`` is the half of a store that is the same for both: the writer
-wiring, author hashing, argument checks and the order of the queries behind
-``list_groups``, ``stats``, ``forget_user``, ``purge`` and ``close``. A
-backend subclasses it and fills in the hooks (one query each).
+Pure functions (no I/O): turning fetched rows into the dataclasses of
+``models`` (by column name, as ``schema`` describes them), assembling pages of
+groups and the stats view, validating arguments, encoding candidates and the
+writer's hooks. Each backend passes in how its driver hands back timestamps
+(SQLite: ISO text, PostgreSQL: ``datetime``) so both stores return the same
+values. ``shared.SharedStore`` runs the queries and uses these.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import logging
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from .base import Record
-from .errors import StorageError
-from .models import (
-    KINDS,
-    STATUSES,
-    FeedbackRecord,
-    LearnedPhrasing,
-    MissedGroup,
-    MissedRecord,
-    MissedRow,
-    Stats,
-)
+from .models import KINDS, STATUSES, LearnedPhrasing, MissedGroup, MissedRow, Stats
+from .schema import LEARNED, MISSED, Table
+from .sql import LEARNED_READ, MISSED_READ
 from .timeutil import utcnow
-from .writer import Writer
 
 __all__ = [
+    "GROUP_MEMBER_COLUMNS",
     "LEARNED_COLUMNS",
     "MISSED_COLUMNS",
-    "SharedStore",
     "aware",
     "build_groups",
     "build_stats",
@@ -52,27 +34,35 @@ __all__ = [
     "check_kind",
     "check_page",
     "check_status",
+    "decode_row",
     "describe_record",
+    "first",
     "learned_row",
     "missed_row",
     "retention_cutoff",
     "stamp_record",
+    "status_clause",
     "week_window",
 ]
 
-#: Column lists the row converters below expect, in this order.
-MISSED_COLUMNS = (
-    "id, guild_id, channel_id, question, normalised, candidates, reason, shown_entry_id, "
-    "created_at, status, changed_by, changed_at, action, note, entry_id, kind, language"
-)
-LEARNED_COLUMNS = "id, guild_id, phrasing, normalised, entry_id, created_at"
+#: Column lists the row converters below read (derived from ``schema`` and the models).
+MISSED_COLUMNS = MISSED.select_list(MISSED_READ)
+LEARNED_COLUMNS = LEARNED.select_list(LEARNED_READ)
 
 #: How a backend's driver returns a timestamp column, turned into an aware datetime.
 ToDatetime = Callable[[Any], datetime]
 
 
+_T = TypeVar("_T")
+
+
 def _as_is(value: Any) -> datetime:
     return value  # type: ignore[no-any-return]
+
+
+def first(rows: Sequence[_T]) -> _T | None:
+    """The first of ``rows``, or None when there is none."""
+    return next(iter(rows), None)
 
 
 # -- the writer's hooks ---------------------------------------------------------------------
@@ -107,6 +97,17 @@ def check_kind(kind: str | None) -> None:
     """Raise ``ValueError`` unless ``kind`` is None (any) or a known kind."""
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+
+def status_clause(status: str, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """`` AND status = ?`` (nothing for "all"), `` AND kind = ?`` (nothing for None),
+    and their parameters."""
+    check_status(status)
+    check_kind(kind)
+    clause, params = ("", ()) if status == "all" else (" AND status = ?", (status,))
+    if kind is not None:
+        clause, params = clause + " AND kind = ?", (*params, kind)
+    return clause, params
 
 
 def check_page(page: int, per_page: int) -> None:
@@ -148,75 +149,76 @@ def candidates_from_json(text: str) -> list[tuple[str, float]]:
 # -- rows -> dataclasses -------------------------------------------------------------------------
 
 
-def missed_row(row: Sequence[Any], to_dt: ToDatetime = _as_is) -> MissedRow:
+def decode_row(
+    table: Table, row: Any, names: Sequence[str], to_dt: ToDatetime = _as_is
+) -> dict[str, Any]:
+    """The named columns of a fetched row (addressed by name) as Python values."""
+    values: dict[str, Any] = {}
+    for name, codec in table.codecs(names):
+        value = row[name]
+        if value is None:
+            values[name] = None
+        elif codec == "timestamp":
+            values[name] = to_dt(value)
+        elif codec == "candidates":
+            values[name] = candidates_from_json(value)
+        elif codec == "bool":
+            values[name] = bool(value)
+        elif codec == "id":
+            values[name] = int(value)
+        else:
+            values[name] = value
+    return values
+
+
+def missed_row(row: Any, to_dt: ToDatetime = _as_is) -> MissedRow:
     """A row selected as ``MISSED_COLUMNS``."""
-    return MissedRow(
-        id=int(row[0]),
-        guild_id=row[1],
-        channel_id=row[2],
-        question=row[3],
-        normalised=row[4],
-        candidates=candidates_from_json(row[5]),
-        reason=row[6],
-        shown_entry_id=row[7],
-        created_at=to_dt(row[8]),
-        status=row[9],
-        changed_by=row[10],
-        changed_at=to_dt(row[11]) if row[11] is not None else None,
-        action=row[12],
-        note=row[13],
-        entry_id=row[14],
-        kind=row[15],
-        language=row[16],
-    )
+    return MissedRow(**decode_row(MISSED, row, MISSED_READ, to_dt))
 
 
-def learned_row(row: Sequence[Any], to_dt: ToDatetime = _as_is) -> LearnedPhrasing:
+def learned_row(row: Any, to_dt: ToDatetime = _as_is) -> LearnedPhrasing:
     """A row selected as ``LEARNED_COLUMNS``."""
-    return LearnedPhrasing(
-        id=int(row[0]),
-        guild_id=row[1],
-        phrasing=row[2],
-        normalised=row[3],
-        entry_id=row[4],
-        created_at=to_dt(row[5]),
-    )
+    return LearnedPhrasing(**decode_row(LEARNED, row, LEARNED_READ, to_dt))
+
+
+#: What ``build_groups`` reads of each group's rows.
+GROUP_MEMBER_COLUMNS = "id, normalised, status, question, candidates, kind"
 
 
 def build_groups(
-    keys: Sequence[Sequence[Any]], members: Iterable[Sequence[Any]], to_dt: ToDatetime = _as_is
+    keys: Sequence[Any], members: Iterable[Any], to_dt: ToDatetime = _as_is
 ) -> list[MissedGroup]:
     """Groups in the order of ``keys``, each filled from its ``members``.
 
-    ``keys``: ``(normalised, status, count, first_at, last_at)`` per group;
-    ``members``: ``(id, normalised, status, question, candidates, kind)`` rows,
-    newest first (rows of other groups are ignored). A key whose rows were
-    deleted between the two queries is left out.
+    ``keys``: rows with ``normalised, status, n, first_at, last_at`` per group;
+    ``members``: rows with ``GROUP_MEMBER_COLUMNS``, newest first (rows of other
+    groups are ignored). A key whose rows were deleted between the two queries
+    is left out.
     """
-    wanted = {(k[0], k[1]) for k in keys}
-    by_key: dict[tuple[str, str], list[Sequence[Any]]] = {}
+    wanted = {(k["normalised"], k["status"]) for k in keys}
+    by_key: dict[tuple[str, str], list[Any]] = {}
     for member in members:
-        key = (member[1], member[2])
+        key = (member["normalised"], member["status"])
         if key in wanted:
             by_key.setdefault(key, []).append(member)
     groups: list[MissedGroup] = []
-    for normalised, group_status, count, first_at, last_at in keys:
-        rows = by_key.get((normalised, group_status), [])
-        if not rows:
+    for k in keys:
+        rows = by_key.get((k["normalised"], k["status"]), [])
+        newest = first(rows)
+        if newest is None:
             continue  # deleted between the two queries
-        newest = rows[0]
         groups.append(
             MissedGroup(
-                normalised=normalised,
-                question=newest[3],
-                count=int(count),
-                ids=[int(r[0]) for r in rows],
-                latest_id=int(newest[0]),
-                first_at=to_dt(first_at),
-                last_at=to_dt(last_at),
-                status=group_status,
-                top_candidates=candidates_from_json(newest[4]),
-                kind=str(newest[5]) if len(newest) > 5 else "missed",
+                normalised=k["normalised"],
+                question=newest["question"],
+                count=int(k["n"]),
+                ids=[int(r["id"]) for r in rows],
+                latest_id=int(newest["id"]),
+                first_at=to_dt(k["first_at"]),
+                last_at=to_dt(k["last_at"]),
+                status=k["status"],
+                top_candidates=candidates_from_json(newest["candidates"]),
+                kind=str(newest["kind"]),
             )
         )
     return groups
@@ -270,302 +272,3 @@ def build_stats(
         feedback_helpful=helpful[True],
         feedback_not_helpful=helpful[False],
     )
-
-
-# -- the shared half of a store ---------------------------------------------------------------
-
-
-class SharedStore(ABC):
-    """Everything a ``Store`` does the same way whatever the database.
-
-    Subclasses set ``_where`` (the file or the password-free URL, for
-    messages) and implement the hooks below; SQL lives only in them.
-    """
-
-    _where: str
-
-    def __init__(self, salt: str | None, *, store_raw_user_ids: bool, readonly: bool) -> None:
-        self.readonly = readonly
-        self.store_raw_user_ids = store_raw_user_ids
-        self._salt = bytes.fromhex(salt) if salt else None
-        self._writer: Writer[Record] | None = None
-        self._closed = False
-
-    # -- hooks: the backend-specific part ------------------------------------------------------
-    @abstractmethod
-    def _timestamp_param(self, moment: datetime) -> Any:
-        """A datetime as this backend stores it."""
-
-    def _param(self, value: Any) -> Any:
-        """Any other value about to be stored (as it is, unless the backend says otherwise)."""
-        return value
-
-    @abstractmethod
-    async def _insert_batch(
-        self, missed: list[tuple[Any, ...]], feedback: list[tuple[Any, ...]]
-    ) -> None:
-        """Insert the rows (``ON CONFLICT (source_id) DO NOTHING``) in one transaction."""
-
-    @abstractmethod
-    async def _close_connections(self) -> None:
-        """Close every connection (the writer has already stopped)."""
-
-    @abstractmethod
-    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
-        """Number of (normalised, status) groups of the guild with ``status`` (or "all")
-        and ``kind`` (None for any)."""
-
-    @abstractmethod
-    async def _groups(
-        self,
-        guild_id: str,
-        status: str,
-        *,
-        order: str,
-        limit: int,
-        offset: int = 0,
-        kind: str | None = None,
-    ) -> list[MissedGroup]:
-        """Groups of the guild with ``status`` in SQL ``order`` (see ``build_groups``)."""
-
-    @abstractmethod
-    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
-        """(status, count) rows of the guild's missed questions."""
-
-    @abstractmethod
-    async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
-        """(UTC date, count) of the guild's missed questions created at or after ``since``."""
-
-    @abstractmethod
-    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
-        """(helpful flag, count) rows of the guild's feedback."""
-
-    def _id_in_range(self, missed_id: int) -> bool:
-        """False for an id the database cannot hold (so no row has it)."""
-        return True
-
-    @abstractmethod
-    async def _resolve(
-        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
-    ) -> LearnedPhrasing | None:
-        """``resolve`` in one transaction (``now`` from ``_timestamp_param``)."""
-
-    @abstractmethod
-    async def _dismiss(
-        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
-    ) -> int:
-        """``dismiss`` in one transaction; the number of rows changed."""
-
-    @abstractmethod
-    async def _delete_authored(self, keys: tuple[str, str]) -> int:
-        """Delete missed and feedback rows whose author is one of ``keys``; blank the rest."""
-
-    @abstractmethod
-    async def _delete_older(self, cutoff: datetime) -> int:
-        """Delete missed and feedback rows created before ``cutoff``."""
-
-    # -- opening and closing ------------------------------------------------------------------
-    def _start_writer(
-        self,
-        is_transient: Callable[[BaseException], bool],
-        queue_size: int,
-        batch_size: int,
-        batch_delay: float,
-    ) -> None:
-        """Start the writer; ``is_transient`` tells this database's passing errors apart."""
-        self._writer = Writer(
-            self._write_batch,
-            is_transient=is_transient,
-            queue_size=queue_size,
-            batch_size=batch_size,
-            batch_delay=batch_delay,
-            prepare=stamp_record,
-            describe=describe_record,
-        )
-        self._writer.start()
-
-    async def close(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109 - part of the API
-        """Flush the writer (retrying up to ``timeout``), then close; rows not written."""
-        if self._closed:
-            return 0
-        self._closed = True
-        unwritten = 0
-        if self._writer is not None:
-            unwritten = await self._writer.close(timeout)
-        await self._close_connections()
-        return unwritten
-
-    def _check_writable(self) -> None:
-        if self.readonly:
-            raise StorageError(f"{self._where}: opened read-only; changes are not possible")
-
-    # -- writer side --------------------------------------------------------------------------
-    @property
-    def writer(self) -> Writer[Record]:
-        """The background writer; a read-only store has none."""
-        if self._writer is None:
-            raise StorageError(f"{self._where}: opened read-only; logging is not possible")
-        return self._writer
-
-    def hash_user(self, user_id: int | str) -> str:
-        """HMAC-SHA256 of the id with this database's salt, first 32 hex digits."""
-        if self._salt is None:
-            raise StorageError(
-                f"{self._where}: the database has no salt yet; open it writable once"
-            )
-        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
-
-    def _author(self, user_id: int | str) -> str:
-        return str(user_id) if self.store_raw_user_ids else self.hash_user(user_id)
-
-    async def log_missed(self, rec: MissedRecord) -> None:
-        """Queue an unanswered question; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    async def log_feedback(self, rec: FeedbackRecord) -> None:
-        """Queue a feedback click; waits only for queue space."""
-        await self.writer.submit(rec)
-
-    def _missed_params(self, rec: MissedRecord) -> tuple[Any, ...]:
-        return tuple(
-            map(
-                self._param,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    self._author(rec.author_id),
-                    rec.question,
-                    rec.normalised,
-                    candidates_to_json(rec.candidates),
-                    rec.reason,
-                    rec.shown_entry_id,
-                    self._timestamp_param(rec.created_at or utcnow()),
-                    rec.kind,
-                    rec.language,
-                ),
-            )
-        )
-
-    def _feedback_params(self, rec: FeedbackRecord) -> tuple[Any, ...]:
-        return tuple(
-            map(
-                self._param,
-                (
-                    rec.guild_id,
-                    rec.channel_id,
-                    rec.source_id,
-                    rec.message_id,
-                    self._author(rec.author_id),
-                    rec.entry_id,
-                    bool(rec.helpful),
-                    rec.question,
-                    self._timestamp_param(rec.created_at or utcnow()),
-                ),
-            )
-        )
-
-    async def _write_batch(self, rows: Sequence[Record]) -> None:
-        """One transaction per batch; idempotent thanks to ``ON CONFLICT DO NOTHING``."""
-        missed = [self._missed_params(r) for r in rows if isinstance(r, MissedRecord)]
-        feedback = [self._feedback_params(r) for r in rows if isinstance(r, FeedbackRecord)]
-        await self._insert_batch(missed, feedback)
-
-    # -- reads --------------------------------------------------------------------------------
-    async def list_groups(
-        self,
-        guild_id: str,
-        status: str = "open",
-        *,
-        page: int = 1,
-        per_page: int = 10,
-        kind: str | None = None,
-    ) -> tuple[list[MissedGroup], int]:
-        """A page of identical questions grouped with a count, newest group first.
-
-        With ``status="all"`` a question that is open and also resolved shows
-        as two groups, so each group has one status.
-        """
-        check_page(page, per_page)
-        check_status(status)
-        check_kind(kind)
-        total = await self._count_groups(guild_id, status, kind)
-        groups = await self._groups(
-            guild_id,
-            status,
-            order="MAX(created_at) DESC, MAX(id) DESC",
-            limit=per_page,
-            offset=(page - 1) * per_page,
-            kind=kind,
-        )
-        return groups, total
-
-    async def stats(self, guild_id: str, *, now: datetime | None = None) -> Stats:
-        """Counts by status, by ISO week (8 weeks, newest first), top open, feedback."""
-        labels, monday = week_window(aware(now or utcnow()))
-        by_status = await self._count_by_status(guild_id)
-        by_day = await self._count_by_day(guild_id, monday)
-        top_open = await self._groups(
-            guild_id, "open", order="COUNT(*) DESC, MAX(created_at) DESC", limit=10
-        )
-        return build_stats(
-            labels=labels,
-            by_status=by_status,
-            by_day=by_day,
-            top_open=top_open,
-            by_helpful=await self._count_by_helpful(guild_id),
-        )
-
-    # -- moderator and member actions ---------------------------------------------------------
-    async def resolve(
-        self,
-        guild_id: str,
-        missed_id: int,
-        entry_id: str,
-        *,
-        moderator_id: int | str,
-        note: str | None = None,
-    ) -> LearnedPhrasing | None:
-        """Resolve the row and its open twins and learn the phrasing, atomically.
-
-        Resolving again (or another twin) keeps one learned phrasing per
-        normalised text; the newest decision sets its entry.
-        """
-        if not self._id_in_range(int(missed_id)):
-            return None
-        now = self._timestamp_param(utcnow())
-        moderator = self._author(moderator_id)
-        return await self._resolve(guild_id, int(missed_id), entry_id, moderator, note, now)
-
-    async def dismiss(
-        self, guild_id: str, missed_id: int, *, moderator_id: int | str, reason: str | None = None
-    ) -> int:
-        """Dismiss the row and its open twins; 0 if the id is not in this guild."""
-        if not self._id_in_range(int(missed_id)):
-            return 0
-        now = self._timestamp_param(utcnow())
-        moderator = self._author(moderator_id)
-        return await self._dismiss(guild_id, int(missed_id), moderator, reason, now)
-
-    async def forget_user(self, user_id: int | str) -> int:
-        """Delete the member's missed and feedback rows in every guild; count them.
-
-        Matches both the salted hash and the raw id (the setting may have
-        changed), flushes this process's queued rows first so none arrive
-        afterwards, and also blanks the member's id on moderator actions and
-        learned phrasings. (With PostgreSQL, rows another process still has
-        queued arrive later; each process flushes its own writer when it
-        handles the command.)
-        """
-        if self._writer is not None:
-            try:
-                await self._writer.flush(timeout=10.0)
-            except TimeoutError:
-                logging.getLogger(type(self).__module__).warning(
-                    "forget_user: writer did not flush within 10 s; deleting anyway"
-                )
-        return await self._delete_authored((self.hash_user(user_id), str(user_id)))
-
-    async def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
-        """Delete missed and feedback rows older than ``retention_days``; learned stay."""
-        return await self._delete_older(retention_cutoff(retention_days, now))

@@ -31,7 +31,7 @@ import hashlib
 import inspect
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -40,20 +40,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from .common import (
-    LEARNED_COLUMNS,
-    MISSED_COLUMNS,
-    SharedStore,
-    aware,
-    build_groups,
-    check_kind,
-    check_status,
-    learned_row,
-    missed_row,
-)
+from .common import aware
 from .errors import StorageError
-from .models import LearnedPhrasing, MissedGroup, MissedRow
-from .schema_upgrade import Migration, load_migrations
+from .schema import PG_COLUMNS_SQL, TABLES, DbColumn, column_problems, from_pg
+from .schema_upgrade import Migration, layout_error, load_migrations
+from .shared import SharedStore
+from .sql import FEEDBACK_INSERT, MISSED_INSERT, numbered
 
 __all__ = [
     "LATEST_VERSION",
@@ -72,7 +64,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "postgres"
 MIGRATIONS: list[Migration] = load_migrations(MIGRATIONS_DIR)
 LATEST_VERSION = len(MIGRATIONS)
-_OUR_TABLES = ("meta", "missed", "feedback", "learned")
+_OUR_TABLES = tuple(t.name for t in TABLES)
 
 #: SQLSTATE classes / codes that mean "try again later", not "bad row":
 #: 08 connection exception, 53 insufficient resources (too many connections,
@@ -87,18 +79,8 @@ _MAX_ID = 2**63 - 1
 
 NotifyCallback = Callable[[str], Awaitable[None] | None]
 
-_INSERT_MISSED = """
-INSERT INTO missed (guild_id, channel_id, source_id, author, question, normalised,
-                    candidates, reason, shown_entry_id, created_at, kind, language, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open')
-ON CONFLICT (source_id) DO NOTHING
-"""
-_INSERT_FEEDBACK = """
-INSERT INTO feedback (guild_id, channel_id, source_id, message_id, author, entry_id,
-                      helpful, question, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (source_id) DO NOTHING
-"""
+_INSERT_MISSED = numbered(MISSED_INSERT)
+_INSERT_FEEDBACK = numbered(FEEDBACK_INSERT)
 
 
 def lock_key(name: str) -> int:
@@ -151,17 +133,6 @@ def pg_text(value: Any) -> Any:
     return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
-def _status_clause(status: str, index: int, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
-    """`` AND status = $index`` (nothing for "all"), `` AND kind = $n`` (nothing for
-    None), and their parameters, numbered from ``index``."""
-    check_status(status)
-    check_kind(kind)
-    clause, params = ("", ()) if status == "all" else (f" AND status = ${index}", (status,))
-    if kind is not None:
-        clause, params = clause + f" AND kind = ${index + len(params)}", (*params, kind)
-    return clause, params
-
-
 def _affected(status: str) -> int:
     """Row count from a command tag such as ``UPDATE 3`` or ``DELETE 0``."""
     try:
@@ -182,7 +153,7 @@ async def schema_version(conn: Any, where: str) -> int:
             list(_OUR_TABLES),
         )
         if clash:
-            names = ", ".join(sorted(r[0] for r in clash))
+            names = ", ".join(sorted(r["tablename"] for r in clash))
             raise StorageError(
                 f"{where}: the database already has tables named {names} but no "
                 "schema_version table: they belong to another program. Point [storage] url "
@@ -235,6 +206,7 @@ async def ensure_schema(conn: Any, where: str, *, create_salt: bool = True) -> i
                 )
                 log.info("%s: applied migration %s", where, migration.name)
             version = LATEST_VERSION
+        await check_columns(conn, where)
         if create_salt:
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING",
@@ -243,11 +215,42 @@ async def ensure_schema(conn: Any, where: str, *, create_salt: bool = True) -> i
     return version
 
 
+async def pg_layout(conn: Any) -> dict[str, list[DbColumn]]:
+    """The columns of every table of ``schema.TABLES`` as the database has them."""
+    layout: dict[str, list[DbColumn]] = {t.name: [] for t in TABLES}
+    for row in await conn.fetch(PG_COLUMNS_SQL, list(layout)):
+        layout[row["table_name"]].append(from_pg(row))
+    return layout
+
+
+async def check_columns(conn: Any, where: str) -> None:
+    """Raise ``StorageError`` unless every column of ``schema.TABLES`` is there, typed as
+    described (a database at the latest version whose tables were altered by hand)."""
+    problems = column_problems(await pg_layout(conn), "postgres")
+    if problems:
+        raise layout_error(where, problems)
+
+
 # -- the store ----------------------------------------------------------------------------
+
+
+class _Tx:
+    """``shared.Tx`` over one pooled connection inside a transaction."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(await self._conn.fetch(numbered(sql), *params))
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return _affected(await self._conn.execute(numbered(sql), *params))
 
 
 class PostgresStore(SharedStore):
     """``Store`` backed by a PostgreSQL database shared by any number of processes."""
+
+    _row_lock = " FOR UPDATE"
 
     def __init__(
         self,
@@ -325,6 +328,7 @@ class PostgresStore(SharedStore):
                             f"code ({LATEST_VERSION}) and a read-only open cannot upgrade it. "
                             "Start the bot once (it migrates on start-up) and try again."
                         )
+                    await check_columns(conn, where)
                 else:
                     await ensure_schema(conn, where)
                 salt = await conn.fetchval("SELECT value FROM meta WHERE key = 'salt'")
@@ -377,6 +381,9 @@ class PostgresStore(SharedStore):
     def _timestamp_param(self, moment: datetime) -> datetime:
         return aware(moment)
 
+    def _to_dt(self, value: Any) -> datetime:
+        return value  # type: ignore[no-any-return]  # asyncpg returns aware datetimes
+
     def _param(self, value: Any) -> Any:
         return pg_text(value)
 
@@ -393,215 +400,34 @@ class PostgresStore(SharedStore):
                 await conn.executemany(_INSERT_FEEDBACK, feedback)
 
     # -- query helpers -------------------------------------------------------------------
-    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+    async def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
-            return list(await self._pool.fetch(sql, *args))
+            return list(await self._pool.fetch(numbered(sql), *params))
         except _db_errors() as exc:
             raise StorageError(f"{self.url}: read failed ({exc}); try again") from exc
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[Any]:
+    async def _transaction(self) -> AsyncIterator[_Tx]:
         self._check_writable()
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                yield conn
+                yield _Tx(conn)
         except _db_errors() as exc:
             raise StorageError(
                 f"{self.url}: change failed ({exc}); nothing was changed, try again"
             ) from exc
 
-    # -- reads ---------------------------------------------------------------------
-    async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
-        """One row of this guild, or None (also for another guild's id)."""
-        if not self._id_in_range(int(missed_id)):
-            return None
-        rows = await self._fetch(
-            f"SELECT {MISSED_COLUMNS} FROM missed WHERE id = $1 AND guild_id = $2",
-            int(missed_id),
-            guild_id,
-        )
-        return missed_row(rows[0]) if rows else None
-
-    async def list_rows(
-        self, guild_id: str, status: str = "open", kind: str | None = None
-    ) -> list[MissedRow]:
-        """Every row of the guild with ``status`` ("all" for any) and ``kind``, newest first."""
-        clause, params = _status_clause(status, 2, kind)
-        rows = await self._fetch(
-            f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = $1{clause} "
-            "ORDER BY created_at DESC, id DESC",
-            guild_id,
-            *params,
-        )
-        return [missed_row(row) for row in rows]
-
-    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
-        clause, params = _status_clause(status, 2, kind)
-        rows = await self._fetch(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = $1"
-            f"{clause} GROUP BY normalised, status) AS g",
-            guild_id,
-            *params,
-        )
-        return int(rows[0][0])
-
-    async def _groups(
-        self,
-        guild_id: str,
-        status: str,
-        *,
-        order: str,
-        limit: int,
-        offset: int = 0,
-        kind: str | None = None,
-    ) -> list[MissedGroup]:
-        clause, params = _status_clause(status, 2, kind)
-        n = 2 + len(params)
-        keys = await self._fetch(
-            "SELECT normalised, status, COUNT(*), MIN(created_at), MAX(created_at) "
-            f"FROM missed WHERE guild_id = $1{clause} GROUP BY normalised, status "
-            f"ORDER BY {order} LIMIT ${n} OFFSET ${n + 1}",
-            guild_id,
-            *params,
-            limit,
-            offset,
-        )
-        if not keys:
-            return []
-        members = await self._fetch(
-            "SELECT id, normalised, status, question, candidates, kind FROM missed "
-            f"WHERE guild_id = $1{clause} AND normalised = ANY(${n}::text[]) "
-            "ORDER BY created_at DESC, id DESC",
-            guild_id,
-            *params,
-            sorted({k[0] for k in keys}),
-        )
-        return build_groups(keys, members)
-
-    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
-        return await self._fetch(
-            "SELECT status, COUNT(*) FROM missed WHERE guild_id = $1 GROUP BY status", guild_id
-        )
-
+    # -- what only PostgreSQL says this way -----------------------------------------
     async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
-        rows = await self._fetch(
-            "SELECT (created_at AT TIME ZONE 'UTC')::date, COUNT(*) FROM missed "
-            "WHERE guild_id = $1 AND created_at >= $2 GROUP BY 1",
-            guild_id,
-            since,
+        rows = await self._query(
+            "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, COUNT(*) AS n FROM missed "
+            "WHERE guild_id = ? AND created_at >= ? GROUP BY 1",
+            (guild_id, since),
         )
-        return [(day, count) for day, count in rows if isinstance(day, date)]
+        return [(row["day"], row["n"]) for row in rows if isinstance(row["day"], date)]
 
-    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
-        return await self._fetch(
-            "SELECT helpful, COUNT(*) FROM feedback WHERE guild_id = $1 GROUP BY helpful",
-            guild_id,
-        )
-
-    async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
-        """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
-        if guild_id is None:
-            rows = await self._fetch(f"SELECT {LEARNED_COLUMNS} FROM learned ORDER BY id")
-        else:
-            rows = await self._fetch(
-                f"SELECT {LEARNED_COLUMNS} FROM learned "
-                "WHERE guild_id = $1 OR guild_id IS NULL ORDER BY id",
-                guild_id,
-            )
-        return [learned_row(row) for row in rows]
-
-    # -- moderator and member actions -------------------------------------------------
     def _id_in_range(self, missed_id: int) -> bool:
         return 0 < missed_id <= _MAX_ID  # ids are BIGINT
-
-    async def _resolve(
-        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
-    ) -> LearnedPhrasing | None:
-        async with self._transaction() as conn:
-            found = await conn.fetchrow(
-                "SELECT question, normalised FROM missed WHERE id = $1 AND guild_id = $2 "
-                "FOR UPDATE",
-                int(missed_id),
-                guild_id,
-            )
-            if found is None:
-                return None
-            question, normalised = found[0], found[1]
-            await conn.execute(
-                "UPDATE missed SET status = 'resolved', action = 'resolved', entry_id = $1, "
-                "changed_by = $2, changed_at = $3, note = $4 "
-                "WHERE guild_id = $5 AND (id = $6 OR (normalised = $7 AND status = 'open'))",
-                pg_text(entry_id),
-                by,
-                now,
-                pg_text(note),
-                guild_id,
-                int(missed_id),
-                normalised,
-            )
-            learned = await conn.fetchrow(
-                "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, "
-                "created_at) VALUES ($1, $2, $3, $4, $5, $6) "
-                "ON CONFLICT (guild_id, normalised) DO UPDATE SET entry_id = excluded.entry_id "
-                f"RETURNING {LEARNED_COLUMNS}",
-                guild_id,
-                question,
-                normalised,
-                pg_text(entry_id),
-                by,
-                now,
-            )
-        if learned is None:  # pragma: no cover - RETURNING always gives the row
-            raise StorageError(f"{self.url}: learned phrasing vanished during resolve")
-        return learned_row(learned)
-
-    async def _dismiss(
-        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
-    ) -> int:
-        async with self._transaction() as conn:
-            found = await conn.fetchrow(
-                "SELECT normalised FROM missed WHERE id = $1 AND guild_id = $2 FOR UPDATE",
-                int(missed_id),
-                guild_id,
-            )
-            if found is None:
-                return 0
-            status = await conn.execute(
-                "UPDATE missed SET status = 'dismissed', action = 'dismissed', entry_id = NULL, "
-                "changed_by = $1, changed_at = $2, note = $3 "
-                "WHERE guild_id = $4 AND (id = $5 OR (normalised = $6 AND status = 'open'))",
-                by,
-                now,
-                pg_text(reason),
-                guild_id,
-                int(missed_id),
-                found[0],
-            )
-            return _affected(status)
-
-    async def _delete_authored(self, keys: tuple[str, str]) -> int:
-        async with self._transaction() as conn:
-            deleted = 0
-            for table in ("missed", "feedback"):
-                status = await conn.execute(
-                    f"DELETE FROM {table} WHERE author = ANY($1::text[])", list(keys)
-                )
-                deleted += _affected(status)
-            await conn.execute(
-                "UPDATE missed SET changed_by = NULL WHERE changed_by = ANY($1::text[])", list(keys)
-            )
-            await conn.execute(
-                "UPDATE learned SET added_by = NULL WHERE added_by = ANY($1::text[])", list(keys)
-            )
-        return deleted
-
-    async def _delete_older(self, cutoff: datetime) -> int:
-        async with self._transaction() as conn:
-            deleted = 0
-            for table in ("missed", "feedback"):
-                status = await conn.execute(f"DELETE FROM {table} WHERE created_at < $1", cutoff)
-                deleted += _affected(status)
-        return deleted
 
     # -- coordination: LISTEN / NOTIFY ------------------------------------------------
     async def notify(self, channel: str, payload: str = "") -> None:

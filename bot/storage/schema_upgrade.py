@@ -17,15 +17,19 @@ from pathlib import Path
 import aiosqlite
 
 from .errors import StorageError
+from .schema import TABLES, DbColumn, column_problems, from_table_info
 
 __all__ = [
     "LATEST_VERSION",
     "MIGRATIONS_DIR",
     "Migration",
     "apply",
+    "check_columns",
+    "layout_error",
     "load_migrations",
     "precheck",
     "split_statements",
+    "sqlite_layout",
 ]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "sqlite"
@@ -135,13 +139,14 @@ def precheck(path: Path) -> int | None:
         raise _check_failed(path, exc) from exc
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+        problems = [str(problem) for (problem,) in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:
-            raise _unusable(path, "quick_check: " + "; ".join(map(str, problems[:3])))
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            raise _unusable(path, "quick_check: " + "; ".join(problems[:3]))
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        version = int(version)
         foreign = [
-            str(row[0])
-            for row in conn.execute(
+            str(name)
+            for (name,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 5"
             )
         ]
@@ -190,10 +195,57 @@ async def apply(db: aiosqlite.Connection, path: Path) -> int:
                     "Is this file the bot's database? Nothing was changed by this migration."
                 ) from exc
             raise
+    await check_columns(db, path)
     return max(version, await _user_version(db))
 
 
 async def _user_version(db: aiosqlite.Connection) -> int:
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
-    return int(row[0]) if row is not None else 0
+    if row is None:
+        return 0
+    (version,) = row
+    return int(version)
+
+
+# -- the columns a migrated database must have (``schema.TABLES``) -----------------------------
+
+_TABLE_INFO = 'SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)'
+_TABLE_INFO_NAMES = ("name", "type", "notnull", "dflt_value", "pk")
+
+
+def _db_column(values: tuple[object, ...]) -> DbColumn:
+    return from_table_info(dict(zip(_TABLE_INFO_NAMES, values, strict=True)))
+
+
+def sqlite_layout(conn: sqlite3.Connection) -> dict[str, list[DbColumn]]:
+    """The columns of every table of ``schema.TABLES`` as the file has them."""
+    return {
+        table.name: [_db_column(tuple(v)) for v in conn.execute(_TABLE_INFO, (table.name,))]
+        for table in TABLES
+    }
+
+
+async def _layout(db: aiosqlite.Connection) -> dict[str, list[DbColumn]]:
+    layout: dict[str, list[DbColumn]] = {}
+    for table in TABLES:
+        async with db.execute(_TABLE_INFO, (table.name,)) as cursor:
+            layout[table.name] = [_db_column(tuple(v)) for v in await cursor.fetchall()]
+    return layout
+
+
+def layout_error(where: object, problems: list[str]) -> StorageError:
+    """The database is at the latest version but lacks columns the code reads or writes."""
+    return StorageError(
+        f"{where}: the database does not have the columns this version of the bot expects "
+        f"({'; '.join(problems[:5])}). Was it changed by hand? Restore it from a backup, "
+        "or point the bot at a new database. Nothing was changed."
+    )
+
+
+async def check_columns(db: aiosqlite.Connection, path: Path) -> None:
+    """Raise ``StorageError`` unless every column of ``schema.TABLES`` is there, typed as
+    described (a file at the latest version whose tables were altered by hand)."""
+    problems = column_problems(await _layout(db), "sqlite")
+    if problems:
+        raise layout_error(path, problems)

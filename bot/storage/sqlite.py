@@ -10,7 +10,8 @@ Design, and why:
 * Author ids are stored as a salted HMAC unless raw ids are opted in; the salt
   is random per database (``meta`` table), so hashes cannot be compared across
   deployments. ``forget_user`` matches both forms.
-* Query SQL lives here; schema SQL lives in ``migrations/sqlite``.
+* The queries both backends share live in ``sql``/``common``; only what SQLite
+  says differently is here. Schema SQL lives in ``migrations/sqlite``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import secrets
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -30,18 +31,9 @@ from typing import Any
 import aiosqlite
 
 from . import schema_upgrade
-from .common import (
-    LEARNED_COLUMNS,
-    MISSED_COLUMNS,
-    SharedStore,
-    build_groups,
-    check_kind,
-    check_status,
-    learned_row,
-    missed_row,
-)
 from .errors import StorageError
-from .models import LearnedPhrasing, MissedGroup, MissedRow
+from .shared import SharedStore
+from .sql import FEEDBACK_INSERT, MISSED_INSERT
 from .timeutil import format_ts, parse_ts
 
 __all__ = ["SQLiteStore", "is_transient", "open_readonly"]
@@ -64,19 +56,6 @@ _TRANSIENT_TEXT = (
 _BUSY_MS_MAIN = 5000
 _BUSY_MS_WRITER = 200  # the writer retries on its own, with backoff
 
-_INSERT_MISSED = """
-INSERT INTO missed (guild_id, channel_id, source_id, author, question, normalised,
-                    candidates, reason, shown_entry_id, created_at, kind, language, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
-ON CONFLICT (source_id) DO NOTHING
-"""
-_INSERT_FEEDBACK = """
-INSERT INTO feedback (guild_id, channel_id, source_id, message_id, author, entry_id,
-                      helpful, question, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source_id) DO NOTHING
-"""
-
 
 def _error_code(exc: BaseException) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
@@ -94,17 +73,6 @@ def is_transient(exc: BaseException) -> bool:
     return any(fragment in text for fragment in _TRANSIENT_TEXT)
 
 
-def _status_clause(status: str, kind: str | None = None) -> tuple[str, tuple[str, ...]]:
-    """`` AND status = ?`` (nothing for "all"), `` AND kind = ?`` (nothing for None),
-    and their parameters."""
-    check_status(status)
-    check_kind(kind)
-    clause, params = ("", ()) if status == "all" else (" AND status = ?", (status,))
-    if kind is not None:
-        clause, params = clause + " AND kind = ?", (*params, kind)
-    return clause, params
-
-
 def _uri(path: Path, *, readonly: bool) -> str:
     """``file:`` URI (percent-encoded, so any file name works)."""
     return path.resolve().as_uri() + ("?mode=ro" if readonly else "")
@@ -113,19 +81,36 @@ def _uri(path: Path, *, readonly: bool) -> str:
 async def _connect(path: Path, *, readonly: bool, busy_ms: int) -> aiosqlite.Connection:
     uri = await asyncio.to_thread(_uri, path, readonly=readonly)
     db = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    db.row_factory = aiosqlite.Row  # rows are read by column name
     try:
         await db.execute(f"PRAGMA busy_timeout = {busy_ms:d}")
         if not readonly:
             await db.execute("PRAGMA foreign_keys = ON")
             async with db.execute("PRAGMA journal_mode = WAL") as cursor:
-                mode = await cursor.fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
+                row = await cursor.fetchone()
+            mode = None if row is None else str(row["journal_mode"])
+            if mode is None or mode.lower() != "wal":
                 log.warning("%s: could not switch to WAL mode (got %r)", path, mode)
             await db.execute("PRAGMA synchronous = NORMAL")
     except BaseException:
         await db.close()
         raise
     return db
+
+
+class _Tx:
+    """``shared.Tx`` over the main connection inside ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        async with self._db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cursor = await self._db.execute(sql, tuple(params))
+        return int(cursor.rowcount)
 
 
 class SQLiteStore(SharedStore):
@@ -204,6 +189,7 @@ class SQLiteStore(SharedStore):
             )
         db = await _connect(path, readonly=True, busy_ms=_BUSY_MS_MAIN)
         try:
+            await schema_upgrade.check_columns(db, path)
             salt = await cls._read_salt(db)
         except BaseException:
             await db.close()
@@ -253,7 +239,7 @@ class SQLiteStore(SharedStore):
     async def _read_salt(db: aiosqlite.Connection) -> str | None:
         async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
             row = await cursor.fetchone()
-        return str(row[0]) if row is not None else None
+        return str(row["value"]) if row is not None else None
 
     async def _close_connections(self) -> None:
         if self._wdb is not None:
@@ -267,6 +253,9 @@ class SQLiteStore(SharedStore):
     def _timestamp_param(self, moment: datetime) -> str:
         return format_ts(moment)
 
+    def _to_dt(self, value: Any) -> datetime:
+        return parse_ts(str(value))
+
     async def _insert_batch(
         self, missed: list[tuple[Any, ...]], feedback: list[tuple[Any, ...]]
     ) -> None:
@@ -276,9 +265,9 @@ class SQLiteStore(SharedStore):
         try:
             await db.execute("BEGIN IMMEDIATE")
             if missed:
-                await db.executemany(_INSERT_MISSED, missed)
+                await db.executemany(MISSED_INSERT, missed)
             if feedback:
-                await db.executemany(_INSERT_FEEDBACK, feedback)
+                await db.executemany(FEEDBACK_INSERT, feedback)
             await db.execute("COMMIT")
         except BaseException as exc:
             await self._after_write_error(db, exc)
@@ -298,23 +287,26 @@ class SQLiteStore(SharedStore):
                 await db.close()
 
     # -- main connection helpers ------------------------------------------------
-    async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    async def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         async with self._lock:
             try:
                 async with self._db.execute(sql, tuple(params)) as cursor:
-                    rows = await cursor.fetchall()
+                    return list(await cursor.fetchall())
             except sqlite3.Error as exc:
                 raise StorageError(f"{self.path}: read failed ({exc}); try again") from exc
-        return [tuple(row) for row in rows]
+
+    async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """``_query`` with plain tuples (for checks such as ``PRAGMA foreign_keys``)."""
+        return [tuple(row) for row in await self._query(sql, tuple(params))]
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self) -> AsyncIterator[_Tx]:
         self._check_writable()
         async with self._lock:
             try:
                 await self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    yield self._db
+                    yield _Tx(self._db)
                 except BaseException:
                     await self._db.execute("ROLLBACK")
                     raise
@@ -326,168 +318,14 @@ class SQLiteStore(SharedStore):
                     f"{self.path}: change failed ({exc}); nothing was changed, try again"
                 ) from exc
 
-    # -- reads ---------------------------------------------------------------------
-    async def get_missed(self, guild_id: str, missed_id: int) -> MissedRow | None:
-        """One row of this guild, or None (also for another guild's id)."""
-        rows = await self._fetchall(
-            f"SELECT {MISSED_COLUMNS} FROM missed WHERE id = ? AND guild_id = ?",
-            (int(missed_id), guild_id),
-        )
-        return missed_row(rows[0], parse_ts) if rows else None
-
-    async def list_rows(
-        self, guild_id: str, status: str = "open", kind: str | None = None
-    ) -> list[MissedRow]:
-        """Every row of the guild with ``status`` ("all" for any) and ``kind``, newest first."""
-        clause, params = _status_clause(status, kind)
-        rows = await self._fetchall(
-            f"SELECT {MISSED_COLUMNS} FROM missed WHERE guild_id = ?{clause} "
-            "ORDER BY created_at DESC, id DESC",
-            (guild_id, *params),
-        )
-        return [missed_row(row, parse_ts) for row in rows]
-
-    async def _count_groups(self, guild_id: str, status: str, kind: str | None = None) -> int:
-        clause, params = _status_clause(status, kind)
-        rows = await self._fetchall(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM missed WHERE guild_id = ?"
-            f"{clause} GROUP BY normalised, status)",
-            (guild_id, *params),
-        )
-        return int(rows[0][0])
-
-    async def _groups(
-        self,
-        guild_id: str,
-        status: str,
-        *,
-        order: str,
-        limit: int,
-        offset: int = 0,
-        kind: str | None = None,
-    ) -> list[MissedGroup]:
-        clause, params = _status_clause(status, kind)
-        keys = await self._fetchall(
-            "SELECT normalised, status, COUNT(*), MIN(created_at), MAX(created_at) "
-            f"FROM missed WHERE guild_id = ?{clause} GROUP BY normalised, status "
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
-            (guild_id, *params, limit, offset),
-        )
-        if not keys:
-            return []
-        wanted = {k[0] for k in keys}
-        marks = ", ".join("?" for _ in wanted)
-        members = await self._fetchall(
-            "SELECT id, normalised, status, question, candidates, kind FROM missed "
-            f"WHERE guild_id = ?{clause} AND normalised IN ({marks}) "
-            "ORDER BY created_at DESC, id DESC",
-            (guild_id, *params, *wanted),
-        )
-        return build_groups(keys, members, parse_ts)
-
-    async def _count_by_status(self, guild_id: str) -> list[tuple[Any, Any]]:
-        return await self._fetchall(
-            "SELECT status, COUNT(*) FROM missed WHERE guild_id = ? GROUP BY status", (guild_id,)
-        )
-
+    # -- what only SQLite says this way ---------------------------------------------
     async def _count_by_day(self, guild_id: str, since: datetime) -> list[tuple[date, Any]]:
-        rows = await self._fetchall(
-            "SELECT substr(created_at, 1, 10), COUNT(*) FROM missed "
+        rows = await self._query(
+            "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n FROM missed "
             "WHERE guild_id = ? AND created_at >= ? GROUP BY 1",
             (guild_id, format_ts(since)),
         )
-        return [(datetime.fromisoformat(str(day)).date(), count) for day, count in rows]
-
-    async def _count_by_helpful(self, guild_id: str) -> list[tuple[Any, Any]]:
-        return await self._fetchall(
-            "SELECT helpful, COUNT(*) FROM feedback WHERE guild_id = ? GROUP BY helpful",
-            (guild_id,),
-        )
-
-    async def learned(self, guild_id: str | None = None) -> list[LearnedPhrasing]:
-        """Phrasings for ``guild_id`` plus global ones; with None, all of them."""
-        if guild_id is None:
-            rows = await self._fetchall(f"SELECT {LEARNED_COLUMNS} FROM learned ORDER BY id")
-        else:
-            rows = await self._fetchall(
-                f"SELECT {LEARNED_COLUMNS} FROM learned "
-                "WHERE guild_id = ? OR guild_id IS NULL ORDER BY id",
-                (guild_id,),
-            )
-        return [learned_row(row, parse_ts) for row in rows]
-
-    # -- moderator and member actions -------------------------------------------------
-    async def _resolve(
-        self, guild_id: str, missed_id: int, entry_id: str, by: str, note: str | None, now: Any
-    ) -> LearnedPhrasing | None:
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT question, normalised FROM missed WHERE id = ? AND guild_id = ?",
-                (int(missed_id), guild_id),
-            ) as cursor:
-                found = await cursor.fetchone()
-            if found is None:
-                return None
-            question, normalised = found[0], found[1]
-            await db.execute(
-                "UPDATE missed SET status = 'resolved', action = 'resolved', entry_id = ?, "
-                "changed_by = ?, changed_at = ?, note = ? "
-                "WHERE guild_id = ? AND (id = ? OR (normalised = ? AND status = 'open'))",
-                (entry_id, by, now, note, guild_id, int(missed_id), normalised),
-            )
-            await db.execute(
-                "INSERT INTO learned (guild_id, phrasing, normalised, entry_id, added_by, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (guild_id, normalised) DO UPDATE SET entry_id = excluded.entry_id",
-                (guild_id, question, normalised, entry_id, by, now),
-            )
-            async with db.execute(
-                f"SELECT {LEARNED_COLUMNS} FROM learned WHERE guild_id = ? AND normalised = ?",
-                (guild_id, normalised),
-            ) as cursor:
-                learned = await cursor.fetchone()
-        if learned is None:  # pragma: no cover - the insert above guarantees a row
-            raise StorageError(f"{self.path}: learned phrasing vanished during resolve")
-        return learned_row(tuple(learned), parse_ts)
-
-    async def _dismiss(
-        self, guild_id: str, missed_id: int, by: str, reason: str | None, now: Any
-    ) -> int:
-        async with self._transaction() as db:
-            async with db.execute(
-                "SELECT normalised FROM missed WHERE id = ? AND guild_id = ?",
-                (int(missed_id), guild_id),
-            ) as cursor:
-                found = await cursor.fetchone()
-            if found is None:
-                return 0
-            cursor = await db.execute(
-                "UPDATE missed SET status = 'dismissed', action = 'dismissed', entry_id = NULL, "
-                "changed_by = ?, changed_at = ?, note = ? "
-                "WHERE guild_id = ? AND (id = ? OR (normalised = ? AND status = 'open'))",
-                (by, now, reason, guild_id, int(missed_id), found[0]),
-            )
-            return int(cursor.rowcount)
-
-    async def _delete_authored(self, keys: tuple[str, str]) -> int:
-        async with self._transaction() as db:
-            deleted = 0
-            for table in ("missed", "feedback"):
-                cursor = await db.execute(f"DELETE FROM {table} WHERE author IN (?, ?)", keys)
-                deleted += int(cursor.rowcount)
-            await db.execute("UPDATE missed SET changed_by = NULL WHERE changed_by IN (?, ?)", keys)
-            await db.execute("UPDATE learned SET added_by = NULL WHERE added_by IN (?, ?)", keys)
-        return deleted
-
-    async def _delete_older(self, cutoff: datetime) -> int:
-        async with self._transaction() as db:
-            deleted = 0
-            for table in ("missed", "feedback"):
-                cursor = await db.execute(
-                    f"DELETE FROM {table} WHERE created_at < ?", (format_ts(cutoff),)
-                )
-                deleted += int(cursor.rowcount)
-        return deleted
+        return [(datetime.fromisoformat(str(row["day"])).date(), row["n"]) for row in rows]
 
 
 async def open_readonly(path: Path | str) -> SQLiteStore:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,8 @@ import asyncpg
 from . import schema_upgrade
 from .errors import StorageError
 from .postgres import ensure_schema, pg_text, safe_url
+from .schema import TABLES, Table, column_problems
+from .sql import numbered
 from .timeutil import parse_ts
 
 __all__ = ["MigrationReport", "TableReport", "migrate_sqlite"]
@@ -47,69 +49,13 @@ __all__ = ["MigrationReport", "TableReport", "migrate_sqlite"]
 _CHUNK = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class _Table:
-    name: str
-    columns: tuple[str, ...]  # every column except ``id``
-    key: tuple[str, ...]  # natural key (unique in both databases)
-    nullable_key: frozenset[str] = frozenset()
-    timestamps: frozenset[str] = frozenset()
-    booleans: frozenset[str] = frozenset()
-    has_id: bool = True
+#: A copied row: column name -> value.
+_Row = dict[str, Any]
 
 
-_TABLES = (
-    _Table("meta", ("key", "value"), ("key",), has_id=False),
-    _Table(
-        "missed",
-        (
-            "guild_id",
-            "channel_id",
-            "source_id",
-            "author",
-            "question",
-            "normalised",
-            "candidates",
-            "reason",
-            "shown_entry_id",
-            "created_at",
-            "status",
-            "changed_by",
-            "changed_at",
-            "action",
-            "note",
-            "entry_id",
-            "kind",
-            "language",
-        ),
-        ("source_id",),
-        timestamps=frozenset({"created_at", "changed_at"}),
-    ),
-    _Table(
-        "feedback",
-        (
-            "guild_id",
-            "channel_id",
-            "source_id",
-            "message_id",
-            "author",
-            "entry_id",
-            "helpful",
-            "question",
-            "created_at",
-        ),
-        ("source_id",),
-        timestamps=frozenset({"created_at"}),
-        booleans=frozenset({"helpful"}),
-    ),
-    _Table(
-        "learned",
-        ("guild_id", "phrasing", "normalised", "entry_id", "added_by", "created_at"),
-        ("guild_id", "normalised"),
-        nullable_key=frozenset({"guild_id"}),
-        timestamps=frozenset({"created_at"}),
-    ),
-)
+def _order(table: Table) -> str:
+    """The column rows are read in order of (and resumed after), chunk by chunk."""
+    return "id" if table.has_id else next(iter(table.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,64 +102,77 @@ class MigrationReport:
 
 def _open_source(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("BEGIN")  # one read transaction: a consistent snapshot
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        problems = column_problems(schema_upgrade.sqlite_layout(conn), "sqlite")
+        if problems:
+            raise schema_upgrade.layout_error(path, problems)
+        conn.row_factory = sqlite3.Row  # rows are read by column name
+        conn.execute("BEGIN")  # one read transaction: a consistent snapshot
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
-def _read_chunk(conn: sqlite3.Connection, table: _Table, after: Any) -> list[tuple[Any, ...]]:
-    order = "id" if table.has_id else "key"
-    columns = ", ".join(("id", *table.columns) if table.has_id else table.columns)
+def _read_chunk(conn: sqlite3.Connection, table: Table, after: Any) -> list[_Row]:
+    order = _order(table)
+    columns = table.select_list(table.names)
     if after is None:
         sql = f"SELECT {columns} FROM {table.name} ORDER BY {order} LIMIT ?"
-        return [tuple(r) for r in conn.execute(sql, (_CHUNK,))]
+        return [dict(r) for r in conn.execute(sql, (_CHUNK,))]
     sql = f"SELECT {columns} FROM {table.name} WHERE {order} > ? ORDER BY {order} LIMIT ?"
-    return [tuple(r) for r in conn.execute(sql, (after, _CHUNK))]
+    return [dict(r) for r in conn.execute(sql, (after, _CHUNK))]
 
 
 # -- conversion and the PostgreSQL side ---------------------------------------------------------
 
 
-def _convert(table: _Table, row: tuple[Any, ...]) -> tuple[Any, ...]:
+def _convert(table: Table, row: _Row) -> _Row:
     """SQLite values -> PostgreSQL values (timestamps, booleans, NUL-free text)."""
-    offset = 1 if table.has_id else 0
-    out: list[Any] = [int(row[0])] if table.has_id else []
-    for name, value in zip(table.columns, row[offset:], strict=True):
+    out: _Row = {}
+    for column in table.columns:
+        value = row[column.name]
         if value is None:
-            out.append(None)
-        elif name in table.timestamps:
+            out[column.name] = None
+        elif column.codec == "id":
+            out[column.name] = int(value)
+        elif column.codec == "timestamp":
             try:
-                out.append(parse_ts(str(value)))
+                out[column.name] = parse_ts(str(value))
             except ValueError as exc:
-                ident = row[0] if table.has_id else row
+                ident = row["id"] if table.has_id else row
                 raise StorageError(
-                    f"{table.name} row {ident}: {name} {value!r} is not a timestamp; "
+                    f"{table.name} row {ident}: {column.name} {value!r} is not a timestamp; "
                     "nothing was copied"
                 ) from exc
-        elif name in table.booleans:
-            out.append(bool(value))
+        elif column.codec == "bool":
+            out[column.name] = bool(value)
         else:
-            out.append(pg_text(value))
-    return tuple(out)
+            out[column.name] = pg_text(value)
+    return out
 
 
-def _key_of(table: _Table, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    offset = 1 if table.has_id else 0
-    return tuple(row[offset + table.columns.index(k)] for k in table.key)
+def _key_of(table: Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[k] for k in table.key)
 
 
-def _match(table: _Table, alias: str = "t") -> str:
+def _values(row: _Row, names: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(row[n] for n in names)
+
+
+def _match(table: Table, alias: str = "t") -> str:
     parts = []
     for k in table.key:
-        if k in table.nullable_key:
-            parts.append(f"{alias}.{k} IS NOT DISTINCT FROM s.{k}")
-        else:
+        if table.column(k).not_null:
             parts.append(f"{alias}.{k} = s.{k}")
+        else:
+            parts.append(f"{alias}.{k} IS NOT DISTINCT FROM s.{k}")
     return " AND ".join(parts)
 
 
 async def _present(
-    conn: Any, table: _Table, keys: Sequence[tuple[Any, ...]]
+    conn: Any, table: Table, keys: Sequence[tuple[Any, ...]]
 ) -> set[tuple[Any, ...]]:
     """Which of ``keys`` already exist in the PostgreSQL table."""
     if not keys:
@@ -226,46 +185,38 @@ async def _present(
         f"WHERE EXISTS (SELECT 1 FROM {table.name} t WHERE {_match(table)})",
         *arrays,
     )
-    return {tuple(r) for r in rows}
+    return {_key_of(table, r) for r in rows}
 
 
-async def _copy_chunk(
-    conn: Any, table: _Table, rows: list[tuple[Any, ...]]
-) -> tuple[int, int, int]:
+async def _copy_chunk(conn: Any, table: Table, rows: list[_Row]) -> tuple[int, int, int]:
     """Insert the rows not yet present; (copied, already, new_ids)."""
     present = await _present(conn, table, [_key_of(table, r) for r in rows])
     new = [r for r in rows if _key_of(table, r) not in present]
     already = len(rows) - len(new)
     if not new:
         return 0, already, 0
-    columns = ", ".join(table.columns)
-    marks = ", ".join(f"${i + 1}" for i in range(len(table.columns)))
+    data = table.data_names
+    insert = numbered(f"{table.insert_sql(data)} ON CONFLICT DO NOTHING")
     if not table.has_id:
-        await conn.executemany(
-            f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", new
-        )
+        await conn.executemany(insert, [_values(r, data) for r in new])
         return len(new), already, 0
     taken = {
-        int(r[0])
+        int(r["id"])
         for r in await conn.fetch(
-            f"SELECT id FROM {table.name} WHERE id = ANY($1::bigint[])", [r[0] for r in new]
+            f"SELECT id FROM {table.name} WHERE id = ANY($1::bigint[])", [r["id"] for r in new]
         )
     }
-    keep = [r for r in new if r[0] not in taken]
-    remap = [r[1:] for r in new if r[0] in taken]
-    id_marks = ", ".join(f"${i + 1}" for i in range(len(table.columns) + 1))
+    keep = [_values(r, table.names) for r in new if r["id"] not in taken]
+    remap = [_values(r, data) for r in new if r["id"] in taken]
     if keep:
         await conn.executemany(
-            f"INSERT INTO {table.name} (id, {columns}) VALUES ({id_marks}) ON CONFLICT DO NOTHING",
-            keep,
+            numbered(f"{table.insert_sql(table.names)} ON CONFLICT DO NOTHING"), keep
         )
     if remap:
         # New ids come from the sequence: move it past every id taken so far
         # (including the ones just inserted explicitly) first.
         await _bump_sequence(conn, table.name)
-        await conn.executemany(
-            f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", remap
-        )
+        await conn.executemany(insert, remap)
     return len(new), already, len(remap)
 
 
@@ -275,7 +226,8 @@ async def _bump_sequence(conn: Any, table: str) -> None:
     if sequence is None:
         return
     state = await conn.fetchrow(f"SELECT last_value, is_called FROM {sequence}")
-    next_free = int(state[0]) + 1 if state[1] else int(state[0])
+    last = int(state["last_value"])
+    next_free = last + 1 if state["is_called"] else last
     biggest = await conn.fetchval(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
     await conn.execute("SELECT setval($1, $2, false)", sequence, max(next_free, int(biggest) + 1))
 
@@ -304,7 +256,7 @@ async def _salt(conn: Any, source_salt: str | None, where: str) -> str:
     return "copied, replacing the unused salt of the empty database (author hashes keep matching)"
 
 
-async def _verify(conn: Any, table: _Table, keys: list[tuple[Any, ...]], where: str) -> None:
+async def _verify(conn: Any, table: Table, keys: list[tuple[Any, ...]], where: str) -> None:
     found = 0
     for start in range(0, len(keys), _CHUNK):
         found += len(await _present(conn, table, keys[start : start + _CHUNK]))
@@ -378,12 +330,13 @@ async def _copy_all(
     reports: list[TableReport] = []
     async with conn.transaction():
         await ensure_schema(conn, where, create_salt=False)  # holds the schema lock until commit
-        await conn.execute("LOCK TABLE meta, missed, feedback, learned IN SHARE ROW EXCLUSIVE MODE")
-        salt_rows = await asyncio.to_thread(
-            lambda: source.execute("SELECT value FROM meta WHERE key = 'salt'").fetchall()
+        names = ", ".join(t.name for t in TABLES)
+        await conn.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+        salt_row = await asyncio.to_thread(
+            lambda: source.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
         )
-        salt = await _salt(conn, str(salt_rows[0][0]) if salt_rows else None, where)
-        for table in _TABLES:
+        salt = await _salt(conn, None if salt_row is None else str(salt_row["value"]), where)
+        for table in TABLES:
             copied = already = new_ids = 0
             keys: list[tuple[Any, ...]] = []
             after: Any = None
@@ -391,7 +344,7 @@ async def _copy_all(
                 raw = await asyncio.to_thread(_read_chunk, source, table, after)
                 if not raw:
                     break
-                after = raw[-1][0]
+                after = raw[-1][_order(table)]
                 rows = [_convert(table, r) for r in raw]
                 keys.extend(_key_of(table, r) for r in rows)
                 c, a, n = await _copy_chunk(conn, table, rows)

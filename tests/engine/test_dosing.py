@@ -85,6 +85,20 @@ ORDINARY = [
     "why do my calves cramp at night",
     "is heat or ice better for a back spasm",
     "how long do muscle spasms last",
+    # "dose" slipped for "does", with no medicine or taking named:
+    "dose it hurt more to stretch a cramp",
+    "why dose my calf cramp at night",
+    "how dose a muscle spasm start",
+    "dose stretching before bed stop leg cramps",
+]
+
+#: The slip reading never hides a request that names a medicine, taking or an amount.
+SLIP_BUT_DOSE = [
+    "dose ibuprofen need food, what dose for a spasm",
+    "what dose is safe for a child",
+    "dose of magnesium for cramps",
+    "dose it matter how much baclofen i take",
+    "why dose my doctor say one dose of valium",
 ]
 
 
@@ -122,6 +136,11 @@ def test_detector_sees_every_dose_phrasing(question: str) -> None:
 def test_ordinary_medicine_questions_are_still_answered(engine: Engine, question: str) -> None:
     assert not is_dose_request(clean(question, 500).text)
     assert engine.ask(question).outcome == "answer"
+
+
+@pytest.mark.parametrize("question", SLIP_BUT_DOSE)
+def test_a_does_slip_never_hides_a_dose_request(question: str) -> None:
+    assert is_dose_request(clean(question, 500).text)
 
 
 _NAMES = sorted(w for w in MEDICINES if len(w) >= 5)

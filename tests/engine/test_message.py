@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from bot.config import SHIPPED_CONTENT
 from bot.content import Knowledge, load_content
 from bot.engine import Engine, reply_text
 from bot.engine.analysis import edit_cost
+from bot.engine.engine import Candidate, Decision
 from bot.engine.evaluation import Case, Prediction, engine_predictor, load_cases, score
 from bot.engine.message import (
     MAX_ANSWERS,
@@ -105,6 +108,103 @@ def test_a_vague_part_of_an_off_topic_message_is_not_answered(engine: Engine) ->
         "work. is there anything that helps with that"
     )
     assert ask_message(engine, message).answers == ()
+
+
+def _scripted(
+    engine: Engine, whole_ids: list[str], parts: dict[str, str]
+) -> Callable[..., Decision]:
+    """An ``ask`` that leaves the whole message unsure (candidates ``whole_ids``, best
+    first) and answers each part in ``parts`` (text -> entry id) confidently."""
+    entries = engine.knowledge.entries
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        if text in parts:
+            entry = entries[parts[text]]
+            return replace(base, outcome="answer", entry=entry, score=0.7, refusal=None)
+        ranked = tuple(Candidate(entries[i], 0.45 - 0.05 * n) for n, i in enumerate(whole_ids))
+        return replace(
+            base, outcome="no_answer", entry=None, score=0.45, candidates=ranked, refusal=None
+        )
+
+    return ask
+
+
+STORY = "my calf has been sore since the weekend. what should i do about it"
+
+
+@pytest.mark.parametrize(
+    ("part_entry", "expected"),
+    [("calf-cramp-relief", ["calf-cramp-relief"]), ("dvt-vs-cramp", [])],
+)
+def test_an_unsure_message_keeps_only_a_part_answer_it_leans_to(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, part_entry: str, expected: list[str]
+) -> None:
+    """A part answered alone stands only when the whole message ranks its entry first."""
+    ask = _scripted(
+        engine, ["calf-cramp-relief", "dvt-vs-cramp"], {"what should i do about it": part_entry}
+    )
+    monkeypatch.setattr(engine, "ask", ask)
+    result = ask_message(engine, STORY)
+    assert [d.entry.id for d in result.answers if d.entry is not None] == expected
+    assert result.missed == (not expected)
+
+
+def test_two_parts_answered_may_use_the_whole_messages_first_two(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = {
+        "why do my legs cramp at night.": "night-leg-cramps",
+        "is magnesium worth it": "electrolytes-and-cramps",
+    }
+    whole = ["electrolytes-and-cramps", "night-leg-cramps", "heat-or-ice"]
+    monkeypatch.setattr(engine, "ask", _scripted(engine, whole, parts))
+    message = "why do my legs cramp at night. also is magnesium worth it"
+    assert answered(engine, message) == ["night-leg-cramps", "electrolytes-and-cramps"]
+
+
+def _unsure(
+    engine: Engine, whole_ids: list[str], whole_best: float, question_top: str
+) -> Callable[..., Decision]:
+    """An ``ask`` answering nothing: the whole message ranks ``whole_ids`` (its best at
+    ``whole_best``), every part ranks ``question_top`` first."""
+    entries = engine.knowledge.entries
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        ids = whole_ids if text == STORY else [question_top]
+        ranked = tuple(Candidate(entries[i], whole_best - 0.05 * n) for n, i in enumerate(ids))
+        return replace(
+            base, outcome="no_answer", entry=None, score=0.0, candidates=ranked, refusal=None
+        )
+
+    return ask
+
+
+@pytest.mark.parametrize(
+    ("whole_best", "question_top", "expected"),
+    [
+        (0.47, "calf-cramp-relief", ["calf-cramp-relief"]),
+        (0.47, "dvt-vs-cramp", []),
+        (0.40, "calf-cramp-relief", []),
+    ],
+)
+def test_an_unsure_story_is_answered_when_its_question_agrees(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    whole_best: float,
+    question_top: str,
+    expected: list[str],
+) -> None:
+    """The story and its question sentence ranking one entry first answer it from
+    AGREED_MIN, below the engine's own threshold."""
+    whole = ["calf-cramp-relief", "dvt-vs-cramp"]
+    monkeypatch.setattr(engine, "ask", _unsure(engine, whole, whole_best, question_top))
+    result = ask_message(engine, STORY)
+    assert answered(engine, STORY) == expected
+    assert result.missed == (not expected)
+    if expected:
+        assert result.decision.question == STORY and not result.unanswered
 
 
 def test_a_single_question_is_unchanged(engine: Engine) -> None:
@@ -240,7 +340,14 @@ def test_a_follow_up_takes_its_subject_from_the_sentence_before(engine: Engine) 
     assert answered(engine, message) == ["back-spasm-duration", "back-spasm-relief"]
 
 
-def test_a_follow_up_without_a_pronoun_is_not_joined_to_its_context() -> None:
+def test_a_follow_up_question_takes_its_subject_even_without_a_pronoun(engine: Engine) -> None:
+    """ "which kinds exist" alone means kinds of cramp; after "muscle relaxers" it means
+    kinds of relaxer, which the joined question ranks first and confidently."""
+    message = "what are muscle relaxers and which kinds exist"
+    assert answered(engine, message) == ["muscle-relaxers", "relaxer-classes"]
+
+
+def test_refers_back_sees_pronouns_as_whole_words() -> None:
     assert refers_back("and can stress cause it")
     assert refers_back("where do they usually happen?")
     assert not refers_back("what causes cramps")
