@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.config import load_config
-from bot.content import SEVERITY_ORDER, load_content
+from bot.content import SEVERITY_ORDER, TriageRule, load_content
 from bot.engine import Engine
 from bot.engine.evaluation import Case, load_cases
 from bot.engine.semantic_triage import SemanticTriage
@@ -57,13 +57,11 @@ def measure(engine: Engine, cases: list[Case]) -> tuple[float, float, int, int]:
     return hit / max(len(urgent), 1), alone / max(len(urgent), 1), alarms, len(ordinary)
 
 
-def semantic_only(engine: Engine, question: str):  # type: ignore[no-untyped-def]
-    from bot.engine.segment import segments
-
+def semantic_only(engine: Engine, question: str) -> TriageRule | None:
+    """What the semantic layer alone decides (the concept rules switched off)."""
     assert engine.semantic_triage is not None
-    parts = segments(question)
-    cleaned = [clean(p.text).text for p in parts] if len(parts) > 1 else []
-    return engine.semantic_triage.match(clean(question).text, cleaned, engine._vector)
+    parts = engine._triage_parts(question)
+    return engine.semantic_triage.match(clean(question).text, parts, engine._vector)
 
 
 def main() -> None:

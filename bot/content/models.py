@@ -177,8 +177,8 @@ class TriageExamples:
     #: Concepts that never anchor a rule alone (who, which medicine): "my son" or
     #: "baclofen" says nothing about danger.
     generic: frozenset[str] = frozenset()
-    #: Concepts that, when every concept group of a rule names them, must be said in words
-    #: (pregnancy, a child, the medicine) for the semantic layer to fire that rule.
+    #: Concepts that must be said in words, as one of a rule's concept groups names them
+    #: (pregnancy, a child, the medicine), for the semantic layer to fire that rule.
     required: frozenset[str] = frozenset()
     #: Ordinary or informational messages that look like warning signs.
     decoys: tuple[str, ...] = ()

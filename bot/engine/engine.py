@@ -21,7 +21,7 @@ from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.dosing import is_dose_request
 from bot.engine.index import BM25Params, FieldIndex
-from bot.engine.segment import segments
+from bot.engine.segment import clauses, segments
 from bot.engine.semantic import Encoder, load_encoder
 from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
@@ -289,16 +289,25 @@ class Engine:
         rule = self.triage.match(text)
         if self.semantic_triage is None or (rule is not None and rule.rank == 0):
             return rule
-        parts = segments(question)
-        cleaned_parts = (
-            [clean(p.text, self.settings.max_question_chars).text for p in parts]
-            if len(parts) > 1
-            else []
-        )
-        meant = self.semantic_triage.match(text, cleaned_parts, self._vector)
+        meant = self.semantic_triage.match(text, self._triage_parts(question), self._vector)
         if meant is not None and (rule is None or meant.rank < rule.rank):
             return meant
         return rule
+
+    #: Clauses of a story compared with the triage examples at most (the first ones).
+    TRIAGE_CLAUSES = 3
+
+    def _triage_parts(self, question: str) -> list[str]:
+        """The sentences and clauses of a message the semantic triage also reads: a warning
+        sign is often one clause of a story ("..., and now my jaw won't open")."""
+        limit = self.settings.max_question_chars
+        parts = segments(question)
+        out = [clean(p.text, limit).text for p in parts] if len(parts) > 1 else []
+        pieces = clauses(question)
+        if len(pieces) > 1:
+            found = [clean(c.text, limit).text for c in pieces]
+            out.extend([c for c in found if len(c.split()) >= 3][: self.TRIAGE_CLAUSES])
+        return list(dict.fromkeys(out))
 
     def suggest(self, prefix: str, limit: int = 25) -> list[str]:
         """Entry titles and phrasings for autocomplete, best first, each at most 100 chars."""

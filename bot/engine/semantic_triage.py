@@ -14,8 +14,8 @@ of it, is compared as a sentence embedding with example messages per rule
   negated key concept in that sentence ("no fever"), and an *anchor* concept present
   (the rule's own symptoms, not merely who or which medicine) unless the meaning is
   ``STRONG`` or clear of every decoy and FAQ question by ``FREE_MARGIN``; the
-  circumstances every concept group of the rule names (pregnancy, a child, which
-  medicine) must always be said in words.
+  circumstances one of the rule's concept groups names (pregnancy, a child, which
+  medicine, the heat) must always be said in words.
 
 The vectors are the ones the retriever computes for the same texts (``Engine`` caches
 them), so triage adds no model pass for the whole message. Without the model, the concept
@@ -73,13 +73,13 @@ class SemanticTriage:
         self._faq = faq_vectors if faq_vectors is not None else empty
         self._anchors: list[frozenset[str]] = []
         self._keys: list[frozenset[str]] = []
-        self._required: list[frozenset[str]] = []
+        self._required: list[tuple[frozenset[str], ...]] = []
         for rule in self.rules:
             used = frozenset(name for group in rule.when for name in group)
-            # The circumstances every concept group names (pregnancy, a child, the medicine)
-            # must be said in words: meaning may fill in how a symptom is put, not them.
-            common = frozenset.intersection(*map(frozenset, rule.when)) if rule.when else used
-            self._required.append(common & spec.required)
+            # The circumstances a concept group names (pregnancy, a child, the medicine, the
+            # heat) must be said in words, for at least one group: meaning may fill in how
+            # a symptom is put, not them.
+            self._required.append(tuple(frozenset(g) & spec.required for g in rule.when))
             explicit = spec.anchors.get(rule.id)
             anchors = frozenset(explicit) if explicit is not None else used - spec.generic
             self._anchors.append(anchors)
@@ -124,7 +124,8 @@ class SemanticTriage:
             return False
         # Who and which medicine may be said anywhere in the message ("my son is 3. he is
         # shaking all over"); the anchor symptom must be in the sentence that means it.
-        if not self._required[index] <= whole.concepts | part.concepts:
+        said = whole.concepts | part.concepts
+        if self._required[index] and not any(need <= said for need in self._required[index]):
             return False
         return (
             score >= self.STRONG
@@ -150,7 +151,11 @@ class SemanticTriage:
             if not text:
                 continue
             per, decoy, faq = self.scores(vector_of(text))
-            part = whole_now if text == cleaned else self.triage.analyse(self.triage.current(text))
+            now_part = text if text == cleaned else self.triage.current(text)
+            # A sentence that only tells history ("after a crash two years ago") means
+            # nothing happening now: only crisis rules still read it.
+            history = not now_part.strip()
+            part = whole_now if text == cleaned else self.triage.analyse(now_part)
             for index in np.argsort(-per).tolist():
                 score = float(per[index])
                 if score < self.THRESHOLD:
@@ -160,6 +165,8 @@ class SemanticTriage:
                     score - max(decoy, faq),
                 )
                 crisis = self.rules[index].on_questions
+                if history and not crisis:
+                    continue
                 seen = (whole, self.triage.analyse(text)) if crisis else (whole_now, part)
                 if self._allowed(index, score, margins, cleaned, *seen):
                     rule = self.rules[index]

@@ -126,7 +126,7 @@ def test_crisis_meaning_beats_an_overdose_rule(engine: Engine) -> None:
 
 
 def test_the_question_is_embedded_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Triage reuses the retriever's vector: one model pass for a one-sentence message."""
+    """Triage reuses the retriever's vector: one model pass for a one-clause message."""
     assert engine.encoder is not None
     calls: list[int] = []
     real = Encoder.encode
@@ -137,8 +137,15 @@ def test_the_question_is_embedded_once(engine: Engine, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(Encoder, "encode", counting)
     engine.clear_cache()
-    engine.ask("my calf is swollen hot and red since the flight, is that a cramp")
+    engine.ask("is my swollen red calf after the long flight just a cramp")
     assert sum(calls) == 1
+    # A story: each of its texts (whole, sentences, clauses) once, however often it is read.
+    story = "so i was at the gym. did leg day, and now my pee is really dark. is that normal?"
+    calls.clear()
+    engine.clear_cache()
+    ask_message(engine, story)
+    texts = {clean(story).text, *engine._triage_parts(story)}
+    assert sum(calls) <= len(texts) + 3
 
 
 def test_without_the_model_the_concepts_still_triage() -> None:
