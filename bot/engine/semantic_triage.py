@@ -115,7 +115,8 @@ class SemanticTriage:
         saw in the message and in this sentence (for non-crisis rules, without their
         distant-past clauses)."""
         rule = self.rules[index]
-        if (whole.informational or whole.past) and not rule.on_questions:
+        asked = whole.informational or whole.past or part.informational
+        if asked and not rule.on_questions:
             return False
         if rule.vetoed(cleaned) or not part.negated.isdisjoint(self._keys[index]):
             return False
