@@ -46,7 +46,7 @@ class SemanticTriage:
     #: ...and mention an anchor concept, or be this close (near-verbatim)...
     STRONG = 0.8
     #: ...or this much closer to it than to every decoy and FAQ question.
-    FREE_MARGIN = 0.25
+    FREE_MARGIN = 0.3
 
     def __init__(
         self,

@@ -59,7 +59,7 @@ def reaches(got: str | None, tier: str) -> bool:
 
 # Written as members write, after the layer was built; the concept rules alone miss each.
 MEANING_ONLY = [
-    ("crisis", "my whole family would manage fine once im not here anymore"),
+    ("crisis", "soon none of this will be my problem, i have made peace with it"),
     ("crisis", "i am the reason everyone is unhappy and soon that wont be a problem"),
     ("emergency", "after the rugby tackle my neck hurts and my arms are tingling"),
 ]
@@ -114,6 +114,16 @@ def test_blind_sets_reach_their_tier(engine: Engine, name: str) -> None:
     alarms = [m for m in decoys if tier_of(engine, m) is not None]
     assert len(missed) <= 0.05 * len(urgent), missed
     assert len(alarms) <= max(1, 0.02 * len(decoys)), alarms
+
+
+def test_fresh_ordinary_questions_rarely_alarm(engine: Engine) -> None:
+    """Ordinary questions written to trip the new concepts ("so i dont wake up with cramps",
+    "a plan for my cramps", "goodbye for now"): at most 4% get urgent guidance (3 of 82 on
+    2026-12-02: a scheduling question about all tablets at once, a bump on the head with no
+    other symptoms, a toddler who ate soap)."""
+    rows = _blind("triage_decoys_fresh.txt")
+    alarms = [m for _, m in rows if tier_of(engine, m) is not None]
+    assert len(alarms) <= 0.04 * len(rows), alarms
 
 
 def test_crisis_meaning_beats_an_overdose_rule(engine: Engine) -> None:
