@@ -289,8 +289,13 @@ class Engine:
         rule = self.triage.match(text)
         if self.semantic_triage is None or (rule is not None and rule.rank == 0):
             return rule
+        # Outside the FAQ (period cramps, a cramped flat): meaning may still raise a crisis,
+        # never an emergency the words did not name.
+        aside = any(r.matches(text) for r in self.knowledge.scope)
         meant = self.semantic_triage.match(text, self._triage_parts(question), self._vector)
         if meant is not None and (rule is None or meant.rank < rule.rank):
+            if aside and meant.rank != 0:
+                return rule
             return meant
         return rule
 
