@@ -201,3 +201,19 @@ def test_an_unknown_anchor_concept_is_reported(tmp_path: Path) -> None:
     root = _content_with(tmp_path, text)
     with pytest.raises(ContentError, match="no-such-concept"):
         load_content(root)
+
+
+def test_meaning_raises_no_emergency_outside_the_faq(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scope rule puts period cramps outside the FAQ: the semantic layer may still raise a
+    crisis there, never an emergency the concept rules did not name."""
+    assert engine.semantic_triage is not None
+    rules = {r.id: r for r in engine.knowledge.triage}
+    text = clean("my period cramps are awful this month").text
+    assert any(r.matches(text) for r in engine.knowledge.scope)
+    assert engine.triage.match(text) is None
+    for meant, expected in ((rules["spider-bite"], None), (rules["self-harm"], "self-harm")):
+        monkeypatch.setattr(engine.semantic_triage, "match", lambda *_, m=meant: m)
+        got = engine._triage(text, text)
+        assert (got.id if got else None) == expected
