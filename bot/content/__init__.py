@@ -11,6 +11,7 @@ from .models import (
     ScopeRule,
     Texts,
     Topic,
+    TriageExamples,
     TriageLexicon,
     TriageRule,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "ScopeRule",
     "Texts",
     "Topic",
+    "TriageExamples",
     "TriageLexicon",
     "TriageRule",
     "collapse",

@@ -4,8 +4,8 @@
 where possible, a line) and raises a single :class:`ContentError` listing them.
 This module only runs the steps in order and assembles :class:`Knowledge`:
 each file kind has its own module (``topics``, ``references``, ``scope``,
-``triage_concepts``, ``triage_rules``, ``synonyms``, ``texts``), checks across
-files are in ``checks``, and line numbers come from ``source``.
+``triage_concepts``, ``triage_rules``, ``triage_examples``, ``synonyms``, ``texts``),
+checks across files are in ``checks``, and line numbers come from ``source``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .synonyms import load_synonyms
 from .texts import TEXTS_FILE, load_texts
 from .topics import load_topics
 from .triage_concepts import load_lexicon
+from .triage_examples import load_examples
 from .triage_rules import load_triage
 
 __all__ = ["ContentError", "ContentIssue", "load_content"]
@@ -46,6 +47,7 @@ def load_content(path: Path, *, bot_commands: Collection[str] = ()) -> Knowledge
     texts = load_texts(root, issues)
     lexicon = load_lexicon(root, issues)
     rules = load_triage(root, issues, lexicon)
+    examples = load_examples(root, issues, lexicon, rules.rules)
     complete = bool(topics.entries) and not issues.parse_failed and not topics.incomplete
     synonyms = load_synonyms(root, issues, topics.entries, check_words=complete)
     scope = load_scope(root, issues)
@@ -65,6 +67,7 @@ def load_content(path: Path, *, bot_commands: Collection[str] = ()) -> Knowledge
         texts=texts,
         scope=tuple(scope),
         lexicon=lexicon,
+        triage_examples=examples,
         references=MappingProxyType(references.by_id),
     )
 

@@ -154,8 +154,34 @@ class TriageLexicon:
     clause_breaks: frozenset[str] = frozenset()
     present: tuple[re.Pattern[str], ...] = ()
     resolved: tuple[re.Pattern[str], ...] = ()
+    #: A clause set in the distant past ("two years ago", "in 2015") without a ``present``
+    #: marker tells history, not what is happening now: only crisis rules read it.
+    distant: tuple[re.Pattern[str], ...] = ()
+    #: ...unless it is about one of these (the date of the last tetanus jab is the point).
+    history: tuple[re.Pattern[str], ...] = ()
     question_frames: tuple[re.Pattern[str], ...] = ()
     personal: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TriageExamples:
+    """``triage_examples.toml``: example messages per triage rule and decoys, for the
+    semantic triage layer (a message close in meaning to a rule's examples, and clearly
+    closer to them than to any decoy or FAQ question, fires that rule)."""
+
+    #: rule id -> example messages that describe its warning sign.
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: rule id -> concepts of which the message must mention one (set for a rule here,
+    #: else every concept of its ``when`` groups that is not ``generic``).
+    anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Concepts that never anchor a rule alone (who, which medicine): "my son" or
+    #: "baclofen" says nothing about danger.
+    generic: frozenset[str] = frozenset()
+    #: Concepts that must be said in words, as one of a rule's concept groups names them
+    #: (pregnancy, a child, the medicine), for the semantic layer to fire that rule.
+    required: frozenset[str] = frozenset()
+    #: Ordinary or informational messages that look like warning signs.
+    decoys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +237,7 @@ class Knowledge:
     texts: Texts
     scope: tuple[ScopeRule, ...] = ()
     lexicon: TriageLexicon = field(default_factory=TriageLexicon)
+    triage_examples: TriageExamples = field(default_factory=TriageExamples)
     references: Mapping[str, Reference] = field(default_factory=dict)
 
     def overdue(self, today: datetime.date) -> tuple[Entry, ...]:

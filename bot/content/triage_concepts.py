@@ -91,6 +91,8 @@ def load_lexicon(root: Path, issues: Issues) -> TriageLexicon:
         clause_breaks=words(negation, "clause_breaks"),
         present=regexes(time, "present"),
         resolved=regexes(time, "resolved"),
+        distant=regexes(time, "distant"),
+        history=regexes(time, "history"),
         question_frames=regexes(questions, "frames"),
         personal=regexes(questions, "personal"),
     )

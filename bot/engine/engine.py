@@ -21,7 +21,9 @@ from bot.content import Entry, Knowledge, ScopeRule, TriageRule
 from bot.engine.analysis import STOP_WORDS, Analyzer, Concept, specificity
 from bot.engine.dosing import is_dose_request
 from bot.engine.index import BM25Params, FieldIndex
+from bot.engine.segment import clauses, segments
 from bot.engine.semantic import Encoder, load_encoder
+from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
 from bot.engine.triage import Triage
 
@@ -162,6 +164,8 @@ class Engine:
         # Members ask the same questions again and again; ranking is pure given the
         # content and the learned phrasings, so it is cached until a phrasing is learned.
         self._ranked = lru_cache(maxsize=4096)(self._rank)
+        # A question's sentence vector, computed once for ranking and triage alike.
+        self._vector = lru_cache(maxsize=4096)(self._encode)
         # Every phrasing's sentence vector, embedded once (and cached on disk by the encoder).
         self._phrase_vectors: npt.NDArray[np.float32] | None = None
         learned = list(learned)
@@ -175,6 +179,11 @@ class Engine:
         for item in learned:
             self.add_learned(item)
         self._learned_vectors.clear()
+        self.semantic_triage: SemanticTriage | None = None
+        if self.encoder is not None and knowledge.triage_examples.examples:
+            self.semantic_triage = SemanticTriage(
+                knowledge, self.encoder, self.triage, self._phrase_vectors
+            )
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -213,6 +222,7 @@ class Engine:
     def clear_cache(self) -> None:
         """Forget cached rankings and triage verdicts (benchmarks measure cold questions)."""
         self._ranked.cache_clear()
+        self._vector.cache_clear()
         self.triage.clear_cache()
 
     def learned_phrasings(self, entry_id: str, guild_id: str | None = None) -> list[str]:
@@ -227,7 +237,7 @@ class Engine:
         """Decide how to answer one message."""
         cleaned = clean(question, self.settings.max_question_chars)
         text = cleaned.text
-        rule = self.triage.match(text)
+        rule = self._triage(question, text)
         ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
         confident = best is not None and self._confident(ranked)
@@ -273,6 +283,36 @@ class Engine:
         if confident and best is not None:
             return decision("answer", best.entry, best.score)
         return decision("no_answer", None, best.score if best else 0.0)
+
+    def _triage(self, question: str, text: str) -> TriageRule | None:
+        """The concept rules' verdict, raised by the semantic layer's when more severe."""
+        rule = self.triage.match(text)
+        if self.semantic_triage is None or (rule is not None and rule.rank == 0):
+            return rule
+        # Outside the FAQ (period cramps, a cramped flat): meaning may still raise a crisis,
+        # never an emergency the words did not name.
+        aside = any(r.matches(text) for r in self.knowledge.scope)
+        meant = self.semantic_triage.match(text, self._triage_parts(question), self._vector)
+        if meant is not None and (rule is None or meant.rank < rule.rank):
+            if aside and meant.rank != 0:
+                return rule
+            return meant
+        return rule
+
+    #: Clauses of a story compared with the triage examples at most (the first ones).
+    TRIAGE_CLAUSES = 3
+
+    def _triage_parts(self, question: str) -> list[str]:
+        """The sentences and clauses of a message the semantic triage also reads: a warning
+        sign is often one clause of a story ("..., and now my jaw won't open")."""
+        limit = self.settings.max_question_chars
+        parts = segments(question)
+        out = [clean(p.text, limit).text for p in parts] if len(parts) > 1 else []
+        pieces = clauses(question)
+        if len(pieces) > 1:
+            found = [clean(c.text, limit).text for c in pieces]
+            out.extend([c for c in found if len(c.split()) >= 3][: self.TRIAGE_CLAUSES])
+        return list(dict.fromkeys(out))
 
     def suggest(self, prefix: str, limit: int = 25) -> list[str]:
         """Entry titles and phrasings for autocomplete, best first, each at most 100 chars."""
@@ -352,6 +392,11 @@ class Engine:
         corrected = self.analyzer.corrected(text)
         return text if corrected == " ".join(self.analyzer.words(text)) else corrected
 
+    def _encode(self, text: str) -> npt.NDArray[np.float32]:
+        assert self.encoder is not None
+        vector: npt.NDArray[np.float32] = self.encoder.encode([self._for_encoder(text)])[0]
+        return vector
+
     def similarity_parts(
         self, text: str, guild_id: str | None
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -362,7 +407,7 @@ class Engine:
         assert self.encoder is not None and self._phrase_vectors is not None
         # Typos the analyzer can mend ("musle spazm in my bak") are mended for the encoder
         # too: its word pieces of a misspelt word carry little of the word's meaning.
-        query = self.encoder.encode([self._for_encoder(text)])[0]
+        query = self._vector(text)
         sims = (self._phrase_vectors @ query).astype(np.float64)
         best = np.maximum.reduceat(sims, self._starts)
         owner = np.repeat(np.arange(len(self._starts)), np.diff([*self._starts, len(sims)]))

@@ -35,12 +35,16 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W_]+(?:'[^\W_]+)*|[.,;:!?()]")
 #: Sentence ends; a point between digits ("39.5") is not one.
 _SENTENCE_SPLIT = re.compile(r"(?:(?<!\d)[.!?;]|[.!?;](?!\d))+")
 _CLAUSE_PUNCT = frozenset(".,;:!?()")
+#: Clause ends for telling the distant past from now.
+_CLAUSE_SPLIT = re.compile(r"(?:(?<!\d)[.!?;,]|[.!?;,](?!\d))+|\s(?:and|but|though|although)\s")
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
     "forty fifty hundred few several couple dozen half".split()
 )
 #: A term word matching any number ("# missing", "# tablets").
 _ANY_NUMBER = "#"
+#: A term word matching written digits only ("## weeks" is "30 weeks", not "a few weeks").
+_DIGITS = "##"
 #: A term word matching any one word ("urine _ dark": "urine is dark", "urine looks dark").
 _ANY_WORD = "_"
 
@@ -111,7 +115,7 @@ class Triage:
                 index = len(self._terms)
                 self._terms.append((concept, words))
                 first = words[0]
-                if first.surface == _ANY_NUMBER:
+                if first.surface in (_ANY_NUMBER, _DIGITS):
                     self._number_terms.append(index)
                 elif first.prefix:
                     prefix_index[first.surface].append(index)
@@ -125,9 +129,25 @@ class Triage:
         self._prefix_index = dict(prefix_index)
         self._prefix_lengths = sorted({len(p) for p in prefix_index})
         self._vocabulary = tuple(sorted(surfaces))
+        # Short concept words by (first letter, last letter, length): "hed" is "head".
+        short: dict[tuple[str, str, int], list[str]] = defaultdict(list)
+        for _, words in self._terms:
+            for word in words:
+                w = word.surface
+                if w.isalpha() and 4 <= len(w) <= 5 and w not in short[(w[0], w[-1], len(w))]:
+                    short[(w[0], w[-1], len(w))].append(w)
+        self._short = dict(short)
         self._known_stems = frozenset(
             w.stem for _, words in self._terms for w in words if not w.prefix
         )
+        # A rule's key concepts: a regex hit does not count when one of them is negated
+        # ("never swollen, never red" vetoes the clot regexes).
+        spec = knowledge.triage_examples
+        self._keys: dict[str, frozenset[str]] = {}
+        for rule in self.rules:
+            used = {name for group in rule.when for name in group}
+            used.update(spec.anchors.get(rule.id, ()))
+            self._keys[rule.id] = frozenset(used - spec.generic)
         self._corrected = lru_cache(maxsize=8192)(self._correct)
         # Members repeat themselves; the verdict is pure given the content, so it is cached.
         self._match = lru_cache(maxsize=4096)(self._match_uncached)
@@ -144,7 +164,9 @@ class Triage:
         raw = raw.replace("'", "")
         if raw.endswith("*") and len(raw) > 1:
             return _Word(raw[:-1], raw[:-1], True)
-        return _Word(raw, raw if raw in (_ANY_NUMBER, _ANY_WORD) else self._stem(raw), False)
+        return _Word(
+            raw, raw if raw in (_ANY_NUMBER, _DIGITS, _ANY_WORD) else self._stem(raw), False
+        )
 
     def _correct(self, token: str) -> str:
         """The stem a message word counts as: its own, or a concept word it misspells.
@@ -153,19 +175,25 @@ class Triage:
         words are left alone: only a likely typo of a long concept word is rescued.
         """
         stem = self._stem(token)
-        if (
-            stem in self._known_stems
-            or len(token) < 5
-            or not token.isalpha()
-            or token in self._common
-            or not self._vocabulary
-        ):
+        if stem in self._known_stems or not token.isalpha() or token in self._common:
+            return stem
+        if len(token) in (3, 4):
+            match = self._dropped_letter(token)
+            return stem if match is None else self._stem(match)
+        if len(token) < 5 or not self._vocabulary:
             return stem
         match = self._nearest(token)
         if match is None and token.endswith("in"):
             # A dropped final g ("shakin", "swelin") is spelling, not a different word.
             match = self._nearest(token + "g")
         return stem if match is None else self._stem(match)
+
+    def _dropped_letter(self, token: str) -> str | None:
+        """The one short concept word ``token`` is with one inner letter dropped ("hed",
+        "bak", "nek"): same first and last letter, so "bed" never becomes "head"."""
+        candidates = self._short.get((token[0], token[-1], len(token) + 1), ())
+        found = [w for w in candidates if DamerauLevenshtein.distance(token, w) == 1]
+        return found[0] if len(found) == 1 else None
 
     def _nearest(self, token: str) -> str | None:
         """The concept word ``token`` most likely misspells, sharing its first letter."""
@@ -184,6 +212,8 @@ class Triage:
     def _word_matches(self, word: _Word, token: str, stem: str) -> bool:
         if word.surface == _ANY_WORD:
             return bool(stem)
+        if word.surface == _DIGITS:
+            return token.isdigit()
         if word.surface == _ANY_NUMBER:
             return self._is_number(token)
         if word.prefix:
@@ -221,6 +251,20 @@ class Triage:
         for pattern in lex.resolved:
             rest = pattern.sub(" ", rest)
         return not any(p.search(rest) for p in lex.present)
+
+    def current(self, cleaned: str) -> str:
+        """``cleaned`` without its clauses set in the distant past ("my son had a febrile
+        convulsion two years ago and has been fine since" keeps "has been fine since")."""
+        lex = self.lexicon
+        if not lex.distant or not any(p.search(cleaned) for p in lex.distant):
+            return cleaned
+        kept = [
+            clause
+            for clause in _CLAUSE_SPLIT.split(cleaned)
+            if not any(p.search(clause) for p in lex.distant)
+            or any(p.search(clause) for p in (*lex.present, *lex.history))
+        ]
+        return ". ".join(c.strip() for c in kept if c.strip())
 
     def informational(self, cleaned: str) -> bool:
         """A question about a danger in general, with nobody's symptoms in it."""
@@ -291,13 +335,17 @@ class Triage:
         """Every rule the cleaned message triggers, in file order."""
         if not cleaned or not self.rules:
             return []
-        seen = self.analyse(cleaned)
+        whole = self.analyse(cleaned)
+        now = self.current(cleaned)
+        present = whole if now == cleaned else self.analyse(now)
         out: list[TriageRule] = []
         for rule in self.rules:
-            if (seen.informational or seen.past) and not rule.on_questions:
+            if (whole.informational or whole.past) and not rule.on_questions:
                 continue
-            hit = any(seen.has(group, rule.within) for group in rule.when) or rule.pattern_hit(
-                cleaned
+            # Crisis rules read the whole message; the others only what happens now.
+            seen, text = (whole, cleaned) if rule.on_questions else (present, now)
+            hit = any(seen.has(group, rule.within) for group in rule.when) or (
+                rule.pattern_hit(text) and seen.negated.isdisjoint(self._keys[rule.id])
             )
             if hit and not rule.vetoed(cleaned):
                 out.append(rule)
