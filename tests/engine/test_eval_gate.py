@@ -1,12 +1,11 @@
 """Regression gate on answer quality: the untuned holdout splits must not get worse.
 
-The floors are the figures measured on ``tests/eval/holdout.jsonl``, ``holdout2.jsonl``
-and ``holdout3.jsonl`` (``python -m bot eval --quiet``), rounded down: one set for the
+The floors are the figures measured on ``tests/eval/holdout.jsonl`` to
+``holdout4.jsonl`` (``python -m bot eval --quiet``), rounded down: one set for the
 lexical engine alone (``semantic = false``, holdout only), one per split for the hybrid
-with the sentence-embedding model. They are a gate against
-regressions, not a target to tune to: nobody tunes on the holdout split. The hybrid
-gate needs the model (``python scripts/fetch_model.py``); it skips without it, except
-under CI=true.
+with the sentence-embedding model. They are a gate against regressions, not a target to
+tune to: nobody tunes on the holdout splits. The hybrid gate needs the model
+(``python scripts/fetch_model.py``); it skips without it, except under CI=true.
 """
 
 from __future__ import annotations
@@ -24,22 +23,24 @@ from bot.engine.evaluation import Report, baseline_predictor, engine_predictor, 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 # Lexical engine on holdout.jsonl, measured 2026-12-02: top-1 0.851, MRR@3 0.904,
-# no-answer P/R 0.962/0.895, urgent P/R 1.0/0.967.
+# no-answer P/R 0.981/0.895, urgent P/R 1.0/0.967.
 HOLDOUT_FLOORS = {
     "top1": 0.85,
     "mrr3": 0.90,
-    "no_answer_precision": 0.96,
+    "no_answer_precision": 0.98,
     "no_answer_recall": 0.89,
     "urgent_precision": 1.0,
     "urgent_recall": 0.96,
 }
-# The hybrid on the three blind holdouts, measured 2026-12-02 (rounded down). holdout2
-# and holdout3 were written blind by two authors in members' styles; "tier_recall" is
-# urgent guidance at the labelled tier or a more severe one.
+# The hybrid on the four blind holdouts, measured 2026-12-02 after the semantic triage
+# layer (rounded down). holdout2, holdout3 and holdout4 were written blind by three
+# authors in members' styles; "tier_recall" is urgent guidance at the labelled tier or a
+# more severe one. holdout2's no-answer recall sits one question lower than before the
+# semantic triage (0.932 -> 0.919), a trade for urgent recall 0.712 -> 0.912.
 HYBRID_FLOORS: dict[str, dict[str, float]] = {
     "holdout": {
-        "top1": 0.90,
-        "mrr3": 0.94,
+        "top1": 0.91,
+        "mrr3": 0.95,
         "no_answer_precision": 0.98,
         "no_answer_recall": 0.98,
         "urgent_precision": 1.0,
@@ -48,23 +49,33 @@ HYBRID_FLOORS: dict[str, dict[str, float]] = {
     },
     "holdout2": {
         "top1": 0.89,
-        "no_answer_recall": 0.93,
-        "urgent_precision": 0.98,
-        "urgent_recall": 0.71,
-        "tier_recall": 0.71,
-        "answers_correct": 0.89,
-        "also_recall": 0.83,
+        "no_answer_recall": 0.91,
+        "urgent_precision": 0.97,
+        "urgent_recall": 0.91,
+        "tier_recall": 0.91,
+        "answers_correct": 0.91,
+        "also_recall": 0.86,
         "language_recall": 0.86,
     },
     "holdout3": {
-        "top1": 0.85,
-        "no_answer_recall": 0.90,
-        "urgent_precision": 0.93,
-        "urgent_recall": 0.86,
-        "tier_recall": 0.86,
-        "answers_correct": 0.89,
-        "also_recall": 0.76,
+        "top1": 0.87,
+        "no_answer_recall": 0.92,
+        "urgent_precision": 0.95,
+        "urgent_recall": 0.98,
+        "tier_recall": 0.98,
+        "answers_correct": 0.93,
+        "also_recall": 0.85,
         "language_recall": 0.90,
+    },
+    "holdout4": {
+        "top1": 0.85,
+        "no_answer_recall": 0.92,
+        "urgent_precision": 0.92,
+        "urgent_recall": 0.93,
+        "tier_recall": 0.93,
+        "answers_correct": 0.91,
+        "also_recall": 0.80,
+        "language_recall": 1.0,
     },
 }
 #: The int8 encoder's kernels differ by CPU (AVX512-VNNI on one host, AVX2 on another), which
