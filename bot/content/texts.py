@@ -58,48 +58,46 @@ def load_texts(root: Path, issues: Issues) -> Texts | None:
 
 def _english_only(table: object, src: Source, issues: Issues) -> dict[str, str]:
     """``[english_only]``: language code -> the "FAQ is English only" notice."""
-    if not isinstance(table, dict):
-        issues.add(
-            src.path, src.key_line("english_only", None, None), "english_only must be a table"
-        )
-        return {}
-    texts: dict[str, str] = {}
-    for key, value in table.items():
-        if not re.fullmatch(r"[a-z]{2}", key):
-            issues.add(
-                src.path,
-                src.key_line(key, None, None),
-                f"english_only.{key}: keys are two-letter language codes (en, es, de, ...)",
-            )
-            continue
-        if not isinstance(value, str) or not value.strip() or len(value) > ENGLISH_ONLY_MAX:
-            issues.add(
-                src.path,
-                src.key_line(key, None, None),
-                f"english_only.{key} must be a non-empty string of at most "
-                f"{ENGLISH_ONLY_MAX} characters",
-            )
-            continue
-        texts[key] = value.strip()
-    return texts
+    return _string_table(
+        "english_only",
+        table,
+        src,
+        issues,
+        max_chars=ENGLISH_ONLY_MAX,
+        key_rule=(r"[a-z]{2}", "keys are two-letter language codes (en, es, de, ...)"),
+    )
 
 
 def _source_names(table: object, src: Source, issues: Issues) -> dict[str, str]:
     """``[source_names]``: seed file name -> the name members see under an answer."""
+    return _string_table("source_names", table, src, issues, max_chars=limits.SOURCE_NAME_MAX)
+
+
+def _string_table(
+    name: str,
+    table: object,
+    src: Source,
+    issues: Issues,
+    *,
+    max_chars: int,
+    key_rule: tuple[str, str] | None = None,
+) -> dict[str, str]:
+    """A table of short strings: each value non-empty and at most ``max_chars``, each key
+    matching ``key_rule``'s pattern when given (else reported with its message)."""
     if not isinstance(table, dict):
-        issues.add(
-            src.path, src.key_line("source_names", None, None), "source_names must be a table"
-        )
+        issues.add(src.path, src.key_line(name, None, None), f"{name} must be a table")
         return {}
-    names: dict[str, str] = {}
+    out: dict[str, str] = {}
     for key, value in table.items():
-        if not isinstance(value, str) or not value.strip() or len(value) > limits.SOURCE_NAME_MAX:
+        if key_rule is not None and not re.fullmatch(key_rule[0], key):
+            issues.add(src.path, src.key_line(key, None, None), f"{name}.{key}: {key_rule[1]}")
+            continue
+        if not isinstance(value, str) or not value.strip() or len(value) > max_chars:
             issues.add(
                 src.path,
                 src.key_line(key, None, None),
-                f"source_names.{key} must be a non-empty string of at most "
-                f"{limits.SOURCE_NAME_MAX} characters",
+                f"{name}.{key} must be a non-empty string of at most {max_chars} characters",
             )
             continue
-        names[key] = value.strip()
-    return names
+        out[key] = value.strip()
+    return out
