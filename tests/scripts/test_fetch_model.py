@@ -59,3 +59,18 @@ def test_help_runs(flag: str) -> None:
         [sys.executable, str(SCRIPT), flag], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "--dest" in result.stdout
+
+
+def test_warm_fills_the_embedding_cache_for_the_shipped_content(tmp_path: Path) -> None:
+    from bot.config import DEFAULT_MODEL_PATH
+    from bot.engine.semantic import CACHE_DIR, load_encoder
+
+    if load_encoder(DEFAULT_MODEL_PATH) is None:
+        pytest.skip("the model is absent; run python scripts/fetch_model.py")
+    # A model folder of links to the real files, with its own empty cache.
+    for item in DEFAULT_MODEL_PATH.iterdir():
+        if item.name != CACHE_DIR:
+            (tmp_path / item.name).symlink_to(item)
+    message = _module().warm(tmp_path)  # type: ignore[attr-defined]
+    assert message.startswith("embedding cache warmed")
+    assert any((tmp_path / CACHE_DIR).iterdir())
