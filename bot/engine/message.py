@@ -13,7 +13,11 @@ top of the engine (it only calls ``Engine.ask``):
    message is unsure, a part's answer counts only if the whole ranks its entry
    first, and the whole's best entry is answered, at a lower bar, when its
    question sentence ranks it first too. Otherwise the whole message's decision
-   stands.
+   stands. In a story with a sentence that asks, the statements are its context: a
+   statement's answer counts only where the asking sentence leans, and a question
+   joined with a clause must not pull the clause away from their entry.
+4. A dose request is read per sentence: a medicine in one and "every night" in
+   another is no request.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from bot.engine.render import (
     entry_card,
     render_decision,
 )
-from bot.engine.segment import clauses, is_question, segments
+from bot.engine.segment import asks, clauses, is_question, segments
 from bot.engine.text import clean, clip
 
 #: When the whole message is not answered, its best candidate must be at least this
@@ -47,6 +51,16 @@ WHOLE_AGREE = 1
 #: entry first too is answered with it from this confidence (see ``_agreed_answer``;
 #: below it, a dev4 no-answer story at 0.41 would be answered).
 AGREED_MIN = 0.45
+#: When the whole message is unsure and one of its sentences asks, a statement's answer
+#: does not count (see ``ask_message``).
+STATEMENTS_DEFER = True
+#: A story's question joined with a clause may fall this far below the clause alone on
+#: their entry and still count (see ``_dilutes``): on the dev sets the joins that answered
+#: right lost at most 0.05, the ones that answered a question about something else 0.07+.
+QUESTION_DILUTES = 0.06
+#: A statement's answer still counts when a sentence that asks has its entry among its
+#: own best this many candidates (at suggestion confidence).
+ASK_LEANING = 2
 #: How much of a message language detection reads.
 LANGUAGE_SAMPLE_CHARS = 1000
 #: Earlier clauses of a story tried with its question (the nearest ones).
@@ -96,10 +110,16 @@ def ask_message(
 ) -> MessageDecision:
     """Decide a whole message (see the module docstring for the order)."""
     whole = engine.ask(message, guild_id=guild_id)
+    if whole.refusal == "dose" and not _dose_in_one_sentence(message, engine):
+        whole = _unrefused(engine, whole)
     if whole.outcome == "urgent" or whole.refusal is not None:
         return MessageDecision(whole, (whole,) if whole.entry and whole.answered else ())
     # On the cleaned text: links, mentions and markdown are not words of any language.
-    if whole.answered and is_dose_request(engine.analyzer.corrected(whole.cleaned)):
+    if (
+        whole.answered
+        and is_dose_request(engine.analyzer.corrected(whole.cleaned))
+        and _dose_in_one_sentence(message, engine)
+    ):
         # A dose request with typos ("how meny ... can i tak") is still a dose request.
         refusal = replace(whole, outcome="no_answer", entry=None, refusal="dose")
         return MessageDecision(refusal, ())
@@ -113,6 +133,8 @@ def ask_message(
         story = tuple(_story_answer(engine, message, whole, guild_id).values())
         return MessageDecision(story[0] if story else whole, story)
     found: dict[str, Decision] = {}
+    # Entries found by a sentence that asks (a question or a request), not a statement.
+    asked: set[str] = set()
     missed: list[Decision] = []
     previous: str | None = None
     alone: list[Decision] = []
@@ -135,6 +157,16 @@ def ask_message(
             found.setdefault(decision.entry.id, decision)
         elif is_question(part.text):
             missed.append(decision)
+        if asks(part.text):
+            # What the asking sentence answered, or leaned to on its own.
+            leaning = [
+                c.entry.id
+                for c in alone[-1].candidates[:ASK_LEANING]
+                if c.score >= engine.settings.suggestion_min_score
+            ]
+            asked.update(leaning)
+            if decision.answered and decision.entry is not None:
+                asked.add(decision.entry.id)
         previous = part.text
     if not whole.answered and found and _whole_best(whole) < SEGMENT_WHOLE_MIN:
         # Nothing in the whole message is near the FAQ: a part answered on its own
@@ -148,6 +180,11 @@ def ask_message(
         # the message's own topic, was wrong far more often than right on blind sets.
         agree = {c.entry.id for c in whole.candidates[: max(WHOLE_AGREE, len(found))]}
         found = {k: v for k, v in found.items() if k in agree}
+        if STATEMENTS_DEFER and any(asks(p.text) for p in parts):
+            # A story's statement answered alone ("i keep cramping at the gym") says what
+            # the member lives with, not what they ask: when a sentence of the message
+            # asks, only what that sentence was answered with counts.
+            found = {k: v for k, v in found.items() if k in asked}
     if not found and not whole.answered:
         found = _story_answer(engine, message, whole, guild_id)
     if not found and not whole.answered:
@@ -240,6 +277,36 @@ def _agreed_answer(whole: Decision, question: Decision) -> dict[str, Decision]:
     return {best.entry.id: replace(whole, outcome="answer", entry=best.entry)}
 
 
+def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
+    """Whether one sentence of the message (or the message, if it is one) asks for a dose.
+
+    A dose request names its medicine and its amount or timing together ("can i take
+    two tonight"); a story that says "every night" in one sentence and "my wife buys me
+    tablets" in another asks for no dose.
+    """
+    parts = segments(message)
+    if len(parts) <= 1:
+        return True
+    for part in parts:
+        text = clean(part.text, LANGUAGE_SAMPLE_CHARS).text
+        if is_dose_request(text) or is_dose_request(engine.analyzer.corrected(text)):
+            return True
+    return False
+
+
+def _unrefused(engine: Engine, whole: Decision) -> Decision:
+    """The whole message decided as if it had not been taken for a dose request."""
+    ranked = whole.candidates
+    if not ranked:
+        return replace(whole, refusal=None)
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    settings = engine.settings
+    best = ranked[0]
+    if best.score >= settings.min_score and best.score - runner_up >= settings.min_margin:
+        return replace(whole, outcome="answer", entry=best.entry, refusal=None)
+    return replace(whole, refusal=None)
+
+
 def _whole_best(whole: Decision) -> float:
     return whole.candidates[0].score if whole.candidates else 0.0
 
@@ -262,6 +329,7 @@ def _story_answer(
         return {}
     question = found[-1].text
     best: Decision | None = None
+    context = ""
     for part in found[:-1][-MAX_STORY_CLAUSES:]:
         decision = engine.ask(f"{part.text} {question}", guild_id=guild_id)
         if (
@@ -270,11 +338,26 @@ def _story_answer(
             and decision.entry.id == expected
             and (best is None or decision.score > best.score)
         ):
-            best = decision
-    if best is None:
+            best, context = decision, part.text
+    if best is None or _dilutes(engine, context, best, guild_id):
         return {}
     # Report the member's own words, not the joined text.
     return {expected: replace(best, question=message)}
+
+
+def _dilutes(engine: Engine, context: str, joined: Decision, guild_id: str | None) -> bool:
+    """Whether the question pulled its context clause away from the entry they answer.
+
+    A question about the clause's topic ("my eyelid keeps flickering" + "why does this
+    happen?") keeps or raises the clause's match; one about something else ("my foot
+    cramps at night too" + "what cream clears it?", asking about athlete's foot) lowers
+    it, and the answer came from the detail, not from what was asked. One engine call.
+    """
+    if joined.entry is None:
+        return True
+    alone = engine.ask(context, guild_id=guild_id)
+    score = next((c.score for c in alone.candidates if c.entry.id == joined.entry.id), 0.0)
+    return joined.score < score - QUESTION_DILUTES
 
 
 def english_only_text(knowledge: Knowledge, lang: str) -> str:

@@ -106,3 +106,27 @@ def clauses(message: str) -> list[Segment]:
 def is_question(text: str) -> bool:
     """Ends in "?" or opens with a question word ("why does that happen at night")."""
     return bool(_QUESTION.search(text.strip()))
+
+
+# A sentence that asks without a question word first: a request ("any tips", "i want to
+# know ...", "genuinely curious what ...") rather than a statement opening with "i'm"/"it's".
+_ASKING_OPENERS = (
+    r"(?:should|shall|is|are|am|can|could|do|does|did|how|what|whats|why|when|where|which|who"
+    r"|will|would|was|were|has|have|any|anyone|anybody)"
+)
+_ASKS = re.compile(
+    rf"\?\s*$|^\W*(?:and\s+|so\s+|but\s+|also\s+)?{_ASKING_OPENERS}\b"
+    r"|\b(?:want(?:ed)? to know|wondering|wonder (?:if|whether|what|why|how)|curious"
+    r"|tips|advice|tell me|explain|what do you (?:reckon|think))\b",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence asks something: a question, or a request for an answer.
+
+    Stricter than ``is_question`` about openers ("i'm sick of it" is a statement) and
+    looser about requests ("i want to know what red flags mean", "any general guidance").
+    A story's statements are its context; the sentence that asks carries its topic.
+    """
+    return bool(_ASKS.search(text.strip()))
