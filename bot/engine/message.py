@@ -61,6 +61,9 @@ QUESTION_DILUTES = 0.06
 #: A statement's answer still counts when a sentence that asks has its entry among its
 #: own best this many candidates (at suggestion confidence).
 ASK_LEANING = 2
+#: An unsure story is also answered when any sentence that asks agrees with it, not
+#: only its last question (see ``ask_message``).
+ANY_ASKING_AGREES = True
 #: How much of a message language detection reads.
 LANGUAGE_SAMPLE_CHARS = 1000
 #: Earlier clauses of a story tried with its question (the nearest ones).
@@ -190,6 +193,12 @@ def ask_message(
     if not found and not whole.answered:
         asking = [d for part, d in zip(parts, alone, strict=True) if is_question(part.text)]
         found = _agreed_answer(whole, (asking or alone)[-1])
+        if not found and ANY_ASKING_AGREES:
+            # A request earlier in the story ("i want to know what red flags mean. any
+            # guidance?") may carry the topic that the closing question only points at.
+            for part, decision in zip(parts, alone, strict=True):
+                if asks(part.text) and not found:
+                    found = _agreed_answer(whole, decision)
         if found:
             missed = [
                 d for d in missed if not d.candidates or d.candidates[0].entry.id not in found

@@ -111,3 +111,28 @@ def test_a_question_that_pulls_its_clause_away_does_not_answer(
 def test_a_dose_request_is_one_sentence(engine: Engine, message: str, dose: bool) -> None:
     """A medicine in one sentence and "every night" in another is no dose request."""
     assert _dose_in_one_sentence(message, engine) is dose
+
+
+REQUEST = "i want to know what warning signs mean i should see a doctor."
+CLOSING = "any general guidance?"
+ASKING_STORY = f"{REQUEST} {CLOSING}"
+
+
+def test_an_earlier_request_that_agrees_answers_an_unsure_story(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The closing question ranks another entry first; the request before it agrees."""
+    entries = engine.knowledge.entries
+    tops = {ASKING_STORY: "when-to-worry", REQUEST: "when-to-worry", CLOSING: "prevent-spasms"}
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        ids = [tops.get(text, "prevent-spasms"), "stop-a-spasm"]
+        ranked = tuple(Candidate(entries[i], 0.47 - 0.1 * n) for n, i in enumerate(ids))
+        return replace(
+            base, outcome="no_answer", entry=None, score=0.0, candidates=ranked, refusal=None
+        )
+
+    monkeypatch.setattr(engine, "ask", ask)
+    result = ask_message(engine, ASKING_STORY)
+    assert [d.entry.id for d in result.answers if d.entry is not None] == ["when-to-worry"]
