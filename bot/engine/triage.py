@@ -41,6 +41,7 @@ _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
     "forty fifty hundred few several couple dozen half".split()
 )
+_DECIMAL = re.compile(r"\d+(?:[.,]\d+)?")
 #: A term word matching any number ("# missing", "# tablets").
 _ANY_NUMBER = "#"
 #: A term word matching written digits only ("## weeks" is "30 weeks", not "a few weeks").
@@ -207,7 +208,8 @@ class Triage:
 
     @staticmethod
     def _is_number(token: str) -> bool:
-        return token.isdigit() or token in _NUMBER_WORDS
+        """Digits, a decimal ("potassium came back 2.9", "39.5") or a number word."""
+        return _DECIMAL.fullmatch(token) is not None or token in _NUMBER_WORDS
 
     def _word_matches(self, word: _Word, token: str, stem: str) -> bool:
         if word.surface == _ANY_WORD:

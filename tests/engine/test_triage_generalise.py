@@ -91,3 +91,110 @@ NOT_CRISIS = [
 def test_everyday_words_are_not_crisis(message: str) -> None:
     rule = winner(message)
     assert rule is None or rule.severity != "crisis", explain(message)
+
+
+# Written for this test (not eval rows): the signals dev7's misses showed the concepts
+# lacked, said other ways. Each must reach its rule from the concept layer alone.
+LAY_CRISIS = [
+    "if i'm not online tomorrow you'll know i went through with it",
+    "gave my xbox and my cat to my cousin, won't need them where im going",
+    "i wont be a burden to my family much longer, the spasms have won",
+    "how many tizanidine would stop someone's heart",
+    "what amount of baclofen would i not wake up from",
+    "i've been slicing my arm again to feel something besides the cramps",
+    "im on the roof of my building, the pain is too much, wanted someone to know",
+    "ive saved 40 of my gran's diazepam and some whisky, i'm done pretending",
+    "wrote my will and left my passwords for my sister, feeling weirdly calm",
+    "tonight is the night. thanks for all your help with my cramps guys",
+    "if i swallowed my whole tramadol prescription would it be painless",
+    "i have collect many pill of my father, i want stop all tonight",
+]
+
+
+@pytest.mark.parametrize("message", LAY_CRISIS)
+def test_lay_crisis_signals_by_concept(message: str) -> None:
+    assert at_least(message, "crisis"), explain(message)
+
+
+LAY_SIGNS = [
+    (
+        "my grandad muddled his dosette box and took all of his week's baclofen today, "
+        "he's woozy and talking nonsense",
+        "overdose",
+    ),
+    (
+        "think i took like 9 flexeril by accident, feel spaced out and my heart is going fast",
+        "overdose",
+    ),
+    (
+        "my wife is breathing really shallow and can only say a couple of words at a time",
+        "breathing",
+    ),
+    ("his lips look kind of blue and he cant catch his breath after the spasm", "breathing"),
+    ("my mums face has gone lopsided and her arm is floppy", "stroke"),
+    ("dad had his hip replaced a week ago, now his calf is swollen and hot", "blood-clot"),
+    ("my hands are curling into claws and my lips are tingling", "low-calcium"),
+    (
+        "something stung me in the garden shed, now my stomach muscles are cramping "
+        "and im sweating loads",
+        "spider-bite",
+    ),
+    (
+        "22 weeks pregnant, headache all day and my wedding ring wont come off, "
+        "seeing flashing bits",
+        "pre-eclampsia",
+    ),
+    (
+        "fell off my bike and landed on my leg, now my shin is tight and the pain is "
+        "way worse than it should be",
+        "compartment-syndrome",
+    ),
+    (
+        "been puking and have the runs since yesterday, calves cramping, cant stop feeling dizzy",
+        "dehydration",
+    ),
+    ("on water tablets, potassium was 3.0 on my bloods, legs really weak", "low-potassium"),
+    (
+        "back has been in spasm since monday and now i have a temperature and shivers",
+        "back-pain-infection",
+    ),
+    (
+        "cut my hand on a rusty gate at the farm, no idea when my last tetanus was",
+        "wound-tetanus-cover",
+    ),
+    ("my daughters baclofen pump refill was cancelled and its running low", "baclofen-supply"),
+]
+
+
+@pytest.mark.parametrize(("message", "rule_id"), LAY_SIGNS)
+def test_lay_warning_signs_by_concept(message: str, rule_id: str) -> None:
+    rule = winner(message)
+    assert rule is not None and rule.id == rule_id, explain(message)
+
+
+# Look like the new signals but are not: figures of speech, a big day, a sprain, fiction.
+LAY_DECOYS = [
+    "the cramp won't be a problem for long if i stretch, right?",
+    "i gave my old foam roller to my brother, won't need it now my back is better",
+    "thanks for all your help everyone, my cramps are much better",
+    "if i don't show up to training tomorrow it's because my hamstring is still cramping",
+    "been cutting carbs again and getting leg cramps, electrolytes?",
+    "standing on the bridge taking photos when my calf cramped up, how to stop it",
+    "how much magnesium should i take to stop all the cramps tonight",
+    "my computer had a fit and deleted my notes lol",
+    "had a knee replacement last year and my calf cramps at night sometimes",
+    "i sorted out my will today and got a cramp writing it lol, how to stop hand cramp",
+    "sprained my wrist at netball and it swelled up, how long to heal",
+    "watched a film where someone overdosed, how do paramedics treat that",
+    "last month my fingers curled up for a second while knitting, hasnt happened since",
+]
+
+
+@pytest.mark.parametrize("message", LAY_DECOYS)
+def test_lay_decoys_fire_nothing(message: str) -> None:
+    assert winner(message) is None, explain(message)
+
+
+def test_a_decimal_is_a_number() -> None:
+    rule = winner("potassium came back 2.8 and im cramping and feel weak")
+    assert rule is not None and rule.id == "low-potassium"
