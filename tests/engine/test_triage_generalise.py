@@ -73,11 +73,6 @@ INDIRECT_CRISIS = [
 ]
 
 
-@pytest.mark.parametrize("message", INDIRECT_CRISIS)
-def test_indirect_crisis_by_concept(message: str) -> None:
-    assert at_least(message, "crisis"), explain(message)
-
-
 NOT_CRISIS = [
     "i want to stop taking all my tablets, is that safe",
     "do i have enough baclofen for a two week trip",
@@ -111,8 +106,8 @@ LAY_CRISIS = [
 ]
 
 
-@pytest.mark.parametrize("message", LAY_CRISIS)
-def test_lay_crisis_signals_by_concept(message: str) -> None:
+@pytest.mark.parametrize("message", INDIRECT_CRISIS + LAY_CRISIS)
+def test_indirect_crisis_by_concept(message: str) -> None:
     assert at_least(message, "crisis"), explain(message)
 
 
