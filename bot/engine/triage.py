@@ -152,6 +152,8 @@ class Triage:
         self._corrected = lru_cache(maxsize=8192)(self._correct)
         # Members repeat themselves; the verdict is pure given the content, so it is cached.
         self._match = lru_cache(maxsize=4096)(self._match_uncached)
+        # The concept rules and the semantic layer read the same message and sentences.
+        self._analysis = lru_cache(maxsize=4096)(self._analyse)
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -324,6 +326,10 @@ class Triage:
     # -- public --------------------------------------------------------------------------------
 
     def analyse(self, cleaned: str) -> Analysis:
+        """What the concept layer sees in ``cleaned`` (cached: its callers share it)."""
+        return self._analysis(cleaned)
+
+    def _analyse(self, cleaned: str) -> Analysis:
         tokens, _ = self._split(cleaned)
         live, dead = self._concepts(tokens)
         return Analysis(
@@ -354,8 +360,10 @@ class Triage:
         return out
 
     def clear_cache(self) -> None:
-        """Forget cached verdicts (the typo cache, like the retrieval one, is kept)."""
+        """Forget cached verdicts and analyses (the typo cache, like the retrieval one, is
+        kept)."""
         self._match.cache_clear()
+        self._analysis.cache_clear()
 
     def match(self, cleaned: str) -> TriageRule | None:
         """The most severe rule that fires (ties: file order), or None."""
