@@ -237,7 +237,8 @@ class Engine:
         """Decide how to answer one message."""
         cleaned = clean(question, self.settings.max_question_chars)
         text = cleaned.text
-        rule = self._triage(question, text)
+        scope = next((r for r in self.knowledge.scope if r.matches(text)), None)
+        rule = self._triage(question, text, outside=scope is not None)
         ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
         confident = best is not None and self._confident(ranked)
@@ -274,7 +275,6 @@ class Engine:
                 return decision("urgent", best.entry, best.score, triage=rule)
             related = self.entry(rule.related) if rule.related else None
             return decision("urgent", related, best.score if best else 0.0, triage=rule)
-        scope = next((r for r in self.knowledge.scope if r.matches(text)), None)
         if scope is not None:
             # Outside the FAQ: near-miss suggestions would only point back into it.
             return decision("no_answer", None, 0.0, refusal="scope", scope=scope, alternatives=())
@@ -284,17 +284,18 @@ class Engine:
             return decision("answer", best.entry, best.score)
         return decision("no_answer", None, best.score if best else 0.0)
 
-    def _triage(self, question: str, text: str) -> TriageRule | None:
-        """The concept rules' verdict, raised by the semantic layer's when more severe."""
+    def _triage(self, question: str, text: str, *, outside: bool) -> TriageRule | None:
+        """The concept rules' verdict, raised by the semantic layer's when more severe.
+
+        ``outside``: the message matched a scope rule (period cramps, a cramped flat);
+        meaning may then still raise a crisis, never an emergency the words did not name.
+        """
         rule = self.triage.match(text)
         if self.semantic_triage is None or (rule is not None and rule.rank == 0):
             return rule
-        # Outside the FAQ (period cramps, a cramped flat): meaning may still raise a crisis,
-        # never an emergency the words did not name.
-        aside = any(r.matches(text) for r in self.knowledge.scope)
         meant = self.semantic_triage.match(text, self._triage_parts(question), self._vector)
         if meant is not None and (rule is None or meant.rank < rule.rank):
-            if aside and meant.rank != 0:
+            if outside and meant.rank != 0:
                 return rule
             return meant
         return rule

@@ -215,5 +215,5 @@ def test_meaning_raises_no_emergency_outside_the_faq(
     assert engine.triage.match(text) is None
     for meant, expected in ((rules["spider-bite"], None), (rules["self-harm"], "self-harm")):
         monkeypatch.setattr(engine.semantic_triage, "match", lambda *_, m=meant: m)
-        got = engine._triage(text, text)
+        got = engine.ask(text).triage
         assert (got.id if got else None) == expected
