@@ -241,7 +241,7 @@ class Engine:
         rule = self._triage(question, text, outside=scope is not None)
         ranked = self._ranked(text, guild_id)
         best = ranked[0] if ranked else None
-        confident = best is not None and self._confident(ranked)
+        confident = best is not None and self.confident(ranked)
         alternatives = (
             tuple(ranked[1:4])
             if confident
@@ -339,7 +339,8 @@ class Engine:
         words = self.analyzer.words(cleaned)
         return " ".join(w for w in words if w not in STOP_WORDS) or " ".join(words)
 
-    def _confident(self, ranked: Sequence[Candidate]) -> bool:
+    def confident(self, ranked: Sequence[Candidate]) -> bool:
+        """Whether the first of ``ranked`` is answered: close enough, and clear of the next."""
         top = ranked[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         return top >= self.settings.min_score and top - runner_up >= self.settings.min_margin

@@ -51,9 +51,6 @@ WHOLE_AGREE = 1
 #: entry first too is answered with it from this confidence (see ``_agreed_answer``;
 #: below it, a dev4 no-answer story at 0.41 would be answered).
 AGREED_MIN = 0.45
-#: When the whole message is unsure and one of its sentences asks, a statement's answer
-#: does not count (see ``ask_message``).
-STATEMENTS_DEFER = True
 #: A story's question joined with a clause may fall this far below the clause alone on
 #: their entry and still count (see ``_dilutes``): on the dev sets the joins that answered
 #: right lost at most 0.05, the ones that answered a question about something else 0.07+.
@@ -61,9 +58,6 @@ QUESTION_DILUTES = 0.06
 #: A statement's answer still counts when a sentence that asks has its entry among its
 #: own best this many candidates (at suggestion confidence).
 ASK_LEANING = 2
-#: An unsure story is also answered when any sentence that asks agrees with it, not
-#: only its last question (see ``ask_message``).
-ANY_ASKING_AGREES = True
 #: How much of a message language detection reads.
 LANGUAGE_SAMPLE_CHARS = 1000
 #: Earlier clauses of a story tried with its question (the nearest ones).
@@ -183,7 +177,7 @@ def ask_message(
         # the message's own topic, was wrong far more often than right on blind sets.
         agree = {c.entry.id for c in whole.candidates[: max(WHOLE_AGREE, len(found))]}
         found = {k: v for k, v in found.items() if k in agree}
-        if STATEMENTS_DEFER and any(asks(p.text) for p in parts):
+        if any(asks(p.text) for p in parts):
             # A story's statement answered alone ("i keep cramping at the gym") says what
             # the member lives with, not what they ask: when a sentence of the message
             # asks, only what that sentence was answered with counts.
@@ -193,7 +187,7 @@ def ask_message(
     if not found and not whole.answered:
         asking = [d for part, d in zip(parts, alone, strict=True) if is_question(part.text)]
         found = _agreed_answer(whole, (asking or alone)[-1])
-        if not found and ANY_ASKING_AGREES:
+        if not found:
             # A request earlier in the story ("i want to know what red flags mean. any
             # guidance?") may carry the topic that the closing question only points at.
             for part, decision in zip(parts, alone, strict=True):
@@ -263,11 +257,9 @@ def _with_context(
     leaning = {c.entry.id for c in alone.candidates[:CONTEXT_LEANING]}
     if not left or left[0].entry.id not in leaning:
         return alone
-    best = left[0]
-    runner_up = left[1].score if len(left) > 1 else 0.0
-    settings = engine.settings
-    if best.score < settings.min_score or best.score - runner_up < settings.min_margin:
+    if not engine.confident(left):
         return alone
+    best = left[0]
     return replace(alone, outcome="answer", entry=best.entry, score=round(best.score, 4))
 
 
@@ -306,13 +298,8 @@ def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
 def _unrefused(engine: Engine, whole: Decision) -> Decision:
     """The whole message decided as if it had not been taken for a dose request."""
     ranked = whole.candidates
-    if not ranked:
-        return replace(whole, refusal=None)
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    settings = engine.settings
-    best = ranked[0]
-    if best.score >= settings.min_score and best.score - runner_up >= settings.min_margin:
-        return replace(whole, outcome="answer", entry=best.entry, refusal=None)
+    if ranked and engine.confident(ranked):
+        return replace(whole, outcome="answer", entry=ranked[0].entry, refusal=None)
     return replace(whole, refusal=None)
 
 
