@@ -10,7 +10,7 @@ embedded once; the grid only re-runs the (cheap) comparisons.
 the semantic layer's own recall; then set the constants in bot/engine/semantic_triage.py.
 
 Usage: python bench/tune_semantic_triage.py [--set PATH ...] [--grid]
-(default: tests/eval/dev.jsonl ... dev7.jsonl as present)
+(default: tests/eval/dev.jsonl ... dev8.jsonl as present)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
 
 REPO = Path(__file__).resolve().parents[1]
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
 
 
 def default_sets() -> list[Path]:
@@ -48,13 +48,20 @@ def measure(engine: Engine, cases: list[Case]) -> tuple[float, float, int, int]:
     ordinary = [c for c in cases if c.expect in ("answer", "no_answer")]
     hit = alone = alarms = 0
     for case in urgent:
-        rule = engine._triage(case.question, clean(case.question).text)
+        rule = triage_of(engine, case.question)
         hit += at_tier(case, rule.severity if rule else None)
         meant = semantic_only(engine, case.question)
         alone += at_tier(case, meant.severity if meant else None)
     for case in ordinary:
-        alarms += engine._triage(case.question, clean(case.question).text) is not None
+        alarms += triage_of(engine, case.question) is not None
     return hit / max(len(urgent), 1), alone / max(len(urgent), 1), alarms, len(ordinary)
+
+
+def triage_of(engine: Engine, question: str) -> TriageRule | None:
+    """The engine's verdict on one question, as ``Engine.ask`` reaches it."""
+    text = clean(question).text
+    outside = any(r.matches(text) for r in engine.knowledge.scope)
+    return engine._triage(question, text, outside=outside)
 
 
 def semantic_only(engine: Engine, question: str) -> TriageRule | None:
