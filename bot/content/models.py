@@ -161,6 +161,9 @@ class TriageLexicon:
     history: tuple[re.Pattern[str], ...] = ()
     question_frames: tuple[re.Pattern[str], ...] = ()
     personal: tuple[re.Pattern[str], ...] = ()
+    #: A symptom word used in another sense ("hay fever", "wound up", "gave me a heart
+    #: attack"): blanked out before concepts and rule patterns are matched.
+    figurative: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

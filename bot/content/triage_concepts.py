@@ -27,11 +27,13 @@ CONCEPT_FILE_KEYS = {
     "negation": False,
     "time": False,
     "questions": False,
+    "figurative": False,
 }
 
 
 def load_lexicon(root: Path, issues: Issues) -> TriageLexicon:
-    """``triage_concepts.toml`` (optional): concepts and negation / time / question words."""
+    """``triage_concepts.toml`` (optional): concepts; negation, time, question and figurative
+    words."""
     path = root / CONCEPTS_FILE
     if not path.exists():
         return TriageLexicon()
@@ -74,6 +76,7 @@ def load_lexicon(root: Path, issues: Issues) -> TriageLexicon:
         return frozenset(collapse(v) for v in value)
 
     negation, time, questions = table("negation"), table("time"), table("questions")
+    figurative = table("figurative")
     window = negation.get("window", 3)
     if not isinstance(window, int) or not 1 <= window <= 8:
         issues.add(path, src.key_line("window", None), "negation window must be 1 to 8")
@@ -95,4 +98,5 @@ def load_lexicon(root: Path, issues: Issues) -> TriageLexicon:
         history=regexes(time, "history"),
         question_frames=regexes(questions, "frames"),
         personal=regexes(questions, "personal"),
+        figurative=regexes(figurative, "phrases"),
     )

@@ -256,10 +256,18 @@ class Triage:
             rest = pattern.sub(" ", rest)
         return not any(p.search(rest) for p in lex.present)
 
+    def literal(self, cleaned: str) -> str:
+        """``cleaned`` with its figurative uses of symptom words blanked out: "hay fever"
+        is no fever, "all this stress has me wound up" no wound."""
+        for pattern in self.lexicon.figurative:
+            cleaned = pattern.sub(" ", cleaned)
+        return cleaned
+
     def current(self, cleaned: str) -> str:
         """``cleaned`` without its clauses set in the distant past ("my son had a febrile
         convulsion two years ago and has been fine since" keeps "has been fine since")."""
         lex = self.lexicon
+        cleaned = self.literal(cleaned)
         if not lex.distant or not any(p.search(cleaned) for p in lex.distant):
             return cleaned
         kept = [
@@ -330,6 +338,7 @@ class Triage:
         return self._analysis(cleaned)
 
     def _analyse(self, cleaned: str) -> Analysis:
+        cleaned = self.literal(cleaned)
         tokens, _ = self._split(cleaned)
         live, dead = self._concepts(tokens)
         return Analysis(
@@ -343,6 +352,7 @@ class Triage:
         """Every rule the cleaned message triggers, in file order."""
         if not cleaned or not self.rules:
             return []
+        cleaned = self.literal(cleaned)
         whole = self.analyse(cleaned)
         now = self.current(cleaned)
         present = whole if now == cleaned else self.analyse(now)

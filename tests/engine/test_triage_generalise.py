@@ -158,6 +158,9 @@ LAY_SIGNS = [
         "wound-tetanus-cover",
     ),
     ("my daughters baclofen pump refill was cancelled and its running low", "baclofen-supply"),
+    ("my lad got a bad tackle in the match, now hes groggy and threw up", "head-neck-injury"),
+    ("heavy pressure around my heart going into my left arm, sweating cold", "chest-pain"),
+    ("dog bite on his hand, deep one, not sure his jabs are up to date", "wound-tetanus-cover"),
 ]
 
 
@@ -188,6 +191,31 @@ LAY_DECOYS = [
 @pytest.mark.parametrize("message", LAY_DECOYS)
 def test_lay_decoys_fire_nothing(message: str) -> None:
     assert winner(message) is None, explain(message)
+
+
+# A symptom word in another sense ([figurative] in triage_concepts.toml) is no symptom.
+FIGURATIVE = [
+    "my hay fever is awful and my neck is stiff from sleeping funny, what helps",
+    "exams have me so wound up my jaw is clenched tight all day, is that a spasm",
+    "trying to cut down on coffee and my jaw feels tight and clenched at night",
+]
+
+
+@pytest.mark.parametrize("message", FIGURATIVE)
+def test_a_figurative_symptom_word_fires_nothing(message: str) -> None:
+    assert winner(message) is None, explain(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "rule_id"),
+    [
+        ("high fever and my neck is too stiff to bend, hay fever season too", "meningitis"),
+        ("cut my foot on a rusty nail and now my jaw is clenched and wont open", "tetanus"),
+    ],
+)
+def test_the_literal_sense_still_fires(message: str, rule_id: str) -> None:
+    rule = winner(message)
+    assert rule is not None and rule.id == rule_id, explain(message)
 
 
 def test_a_decimal_is_a_number() -> None:
