@@ -198,7 +198,23 @@ FIGURATIVE = [
     "my hay fever is awful and my neck is stiff from sleeping funny, what helps",
     "exams have me so wound up my jaw is clenched tight all day, is that a spasm",
     "trying to cut down on coffee and my jaw feels tight and clenched at night",
+    "back at the gym after years off, feeling rusty, my kids say my calves cramp from low fitness",
+    "are the boil and bite guards any good, my jaw muscles feel tight and crampy from clenching",
 ]
+
+
+# Words whose stem reaches too far: "fitness" is no fit, "age" is not "for ages", "two weeks
+# left" is not running out, "fine today" is over.
+OVERREACH = [
+    "my girls at under 12s football cramp every match, is it their age or their fitness",
+    "forgot my baclofen at home but i have two weeks left in my bag, can i fly with relaxers",
+    "mum's hands sometimes cramp into claws, her nurse blamed low calcium before. she's fine today",
+]
+
+
+@pytest.mark.parametrize("message", OVERREACH)
+def test_a_word_that_only_looks_like_a_sign_fires_nothing(message: str) -> None:
+    assert winner(message) is None, explain(message)
 
 
 @pytest.mark.parametrize("message", FIGURATIVE)
