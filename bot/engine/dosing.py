@@ -59,7 +59,8 @@ _TAKING_AGAIN = _TAKING | frozenset("have having use using".split())
 _NOT_MEDICINE_OBJECT = frozenset("bath shower break walk rest nap stretch look time while".split())
 _MORE = frozenset("another more extra second third again".split())
 _AMOUNT_PHRASES = re.compile(
-    r"\b(how (much|many)(?! (time|longer|people|years|months|weeks|days|of (us|them)))"
+    r"\b(how (much|many)(?! (time|longer|people|years|months|weeks|days|of (us|them)"
+    r"|kinds?|types?|sorts?|different|classes|class|names|brands|categories|groups|options))"
     r"|max(imum)?|upper limit|limit|too (much|many)|at (once|a time|one time)"
     r"|double|doubling|doubled|triple|strength|amount|safe (amount|number)|the most i can"
     r"|a lot of|lots of|up to|per (dose|day|hour|week)|one more|an extra|a second)\b"
@@ -69,6 +70,28 @@ _FREQUENCY_PHRASES = re.compile(
     r"|every \w+ (hours?|hrs?|days?|minutes?|mins?)|every (hour|day|morning|night|evening)"
     r"|(once|twice|thrice|\w+ times) (a|per|each|every) (day|night|week|hour)"
     r"|(a|per) day|daily|hourly|nightly|in a row|back to back|between (doses|them|pills))\b"
+)
+#: Frequencies that ask on their own; any other ("every day", "twice a week") is a
+#: frequency of taking only in a clause that names the medicine or the taking: "the spasm
+#: is still there every day" says how often it hurts.
+_ASKS_OFTEN = re.compile(r"\bhow (often|frequently|soon|long between|many times)\b")
+_CLAUSE = re.compile(r"[,.;:!?()]+|\s(?:and|but|so|because|while)\s")
+#: An age, not a count: "i'm 45, started magnesium", "my dad (80) takes baclofen".
+_AGE = re.compile(
+    r"\b(i\W?m|im|i am|aged?|hes|shes|he is|she is|is|was|turned|turning|at) \d+\b"
+    r"|\b\d+ ?(yo|y o|yrs?|years?|year old|months? old|[mf])\b"
+)
+#: "not asking about doses", "not after a dosage": a dose word the member sets aside.
+_NEGATED_DOSE = re.compile(
+    r"\b(not|no|dont|don\W?t|never|without|nothing)\b(?! sure)(\W+\w+){0,3}?\W+"
+    r"(dose|doses|dosage|dosages|dosing)\b"
+)
+#: "dose magnesium help", "dose baclofen work": "does" slipped before a medicine, shown by
+#: the bare verb of a does-question after it.
+_DOES_SLIP_VERB = re.compile(
+    r"(?:^|[.?!,;]\s*)dose\s+(?!of\b|for\b)(\w+\s+){1,4}?"
+    r"(help|helps|work|works|cause|stop|prevent|make|matter|affect|hurt|fix|ease|reduce"
+    r"|interact|do anything|really|actually)\b"
 )
 _NUMBER_UNIT = re.compile(r"\b\d+(\.\d+)?\s?(mg|mgs|mcg|µg|ug|ml|mls|iu|g)\b")
 _PRESCRIPTION = re.compile(r"\b(without|no) (a )?(prescription|script|rx)\b")
@@ -98,12 +121,27 @@ def _is_medicine(word: str) -> bool:
     return match is not None
 
 
-def _number_before_medicine(words: list[str]) -> bool:
-    """ "2 robaxin", "three of my pills", "half a tablet": a count of a medicine."""
-    for i, word in enumerate(words):
-        count = word.replace(".", "", 1).isdigit() or word in _NUMBER_WORDS
-        if count and any(_is_medicine(w) for w in words[i + 1 : i + 4]):
-            return True
+def _number_before_medicine(cleaned: str) -> bool:
+    """ "2 robaxin", "three of my pills", "half a tablet": a count of a medicine.
+
+    Within one clause, and not an age ("i'm 45, started magnesium").
+    """
+    for clause in _CLAUSE.split(_AGE.sub(" ", cleaned)):
+        words = _WORD.findall(clause)
+        for i, word in enumerate(words):
+            count = word.replace(".", "", 1).isdigit() or word in _NUMBER_WORDS
+            if count and any(_is_medicine(w) for w in words[i + 1 : i + 4]):
+                return True
+    return False
+
+
+def _often_with_medicine(cleaned: str) -> bool:
+    """A frequency in the same clause as a medicine or a taking verb ("aleve twice a day")."""
+    for clause in _CLAUSE.split(cleaned):
+        if _FREQUENCY_PHRASES.search(clause):
+            words = _WORD.findall(clause)
+            if any(_is_medicine(w) or w in _TAKING for w in words):
+                return True
     return False
 
 
@@ -129,7 +167,10 @@ def is_dose_request(cleaned: str) -> bool:
     )
     if any(w in _UNITS for w in words):
         return True
-    dose_words = [w for w in words if w in _DOSE_WORDS]
+    dose_words = [w for w in _WORD.findall(_NEGATED_DOSE.sub(" ", cleaned)) if w in _DOSE_WORDS]
+    if dose_words and _DOES_SLIP_VERB.search(cleaned) and dose_words == ["dose"]:
+        if not (taking or _AMOUNT_PHRASES.search(cleaned) or _FREQUENCY_PHRASES.search(cleaned)):
+            dose_words = []
     if dose_words:
         # "dose it hurt" is "does it hurt", unless a medicine or taking is named too.
         slip = (
@@ -139,8 +180,9 @@ def is_dose_request(cleaned: str) -> bool:
         )
         if not slip:
             return True
-    if _more_after_taking(words) or (medicine and _number_before_medicine(words)):
+    if _more_after_taking(words) or (medicine and _number_before_medicine(cleaned)):
+        return True
+    if _ASKS_OFTEN.search(cleaned) and (medicine or taking):
         return True
     asks_amount = _AMOUNT_PHRASES.search(cleaned) is not None
-    asks_often = _FREQUENCY_PHRASES.search(cleaned) is not None
-    return (asks_amount or asks_often) and (medicine or taking)
+    return (asks_amount and (medicine or taking)) or _often_with_medicine(cleaned)

@@ -72,6 +72,9 @@ DOSE_REQUESTS = [
     "is 1000mg of paracetamol too much",
     "how much zanaflex is safe",
     "where can i get baclofen without a prescription",
+    "i take magnesium every night, can i take it twice a day",
+    "im 40 and take 2 robaxin at night, can i take 3",
+    "dose of magnesium for a 70 year old",
 ]
 
 ORDINARY = [
@@ -90,6 +93,13 @@ ORDINARY = [
     "why dose my calf cramp at night",
     "how dose a muscle spasm start",
     "dose stretching before bed stop leg cramps",
+    # ...or before a medicine, shown by the does-question's verb:
+    "dose magnesium actually help night cramps",
+    # An age is not a count, a symptom's frequency is not a dose, kinds are not amounts:
+    "i'm 52, started taking magnesium last month and still cramp, why",
+    "tried ibuprofen for a week and my calf still cramps every day, what causes it",
+    "how many types of muscle relaxers are there",
+    "which medicine works best for back spasms? not asking about doses, just the type",
 ]
 
 #: The slip reading never hides a request that names a medicine, taking or an amount.
