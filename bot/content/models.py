@@ -161,6 +161,10 @@ class TriageLexicon:
     history: tuple[re.Pattern[str], ...] = ()
     question_frames: tuple[re.Pattern[str], ...] = ()
     personal: tuple[re.Pattern[str], ...] = ()
+    #: A question that looks ahead ("what should i look out for") about a time to come ("my
+    #: surgery is in 3 weeks", "for my kids") is informational even when it says "my".
+    ahead: tuple[re.Pattern[str], ...] = ()
+    future: tuple[re.Pattern[str], ...] = ()
     #: A symptom word used in another sense ("hay fever", "wound up", "gave me a heart
     #: attack"): blanked out before concepts and rule patterns are matched.
     figurative: tuple[re.Pattern[str], ...] = ()

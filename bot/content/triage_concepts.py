@@ -98,5 +98,7 @@ def load_lexicon(root: Path, issues: Issues) -> TriageLexicon:
         history=regexes(time, "history"),
         question_frames=regexes(questions, "frames"),
         personal=regexes(questions, "personal"),
+        ahead=regexes(questions, "ahead"),
+        future=regexes(questions, "future"),
         figurative=regexes(figurative, "phrases"),
     )

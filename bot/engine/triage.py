@@ -279,10 +279,18 @@ class Triage:
         return ". ".join(c.strip() for c in kept if c.strip())
 
     def informational(self, cleaned: str) -> bool:
-        """A question about a danger in general, with nobody's symptoms in it."""
+        """A question about a danger in general, with nobody's symptoms in it, or one that
+        prepares for a time to come ("having my thyroid op in 3 weeks, what should i look
+        out for?") with nothing happening now."""
         lex = self.lexicon
-        return any(p.search(cleaned) for p in lex.question_frames) and not any(
+        if any(p.search(cleaned) for p in lex.question_frames) and not any(
             p.search(cleaned) for p in lex.personal
+        ):
+            return True
+        return (
+            any(p.search(cleaned) for p in lex.ahead)
+            and any(p.search(cleaned) for p in lex.future)
+            and not any(p.search(cleaned) for p in lex.present)
         )
 
     # -- concepts ------------------------------------------------------------------------------
