@@ -58,6 +58,13 @@ _TAKING_AGAIN = _TAKING | frozenset("have having use using".split())
 #: "take a bath", "take a break": taking that is not about a medicine.
 _NOT_MEDICINE_OBJECT = frozenset("bath shower break walk rest nap stretch look time while".split())
 _MORE = frozenset("another more extra second third again".split())
+#: "have been", "have had", "have to": "have" as an auxiliary, not taking.
+_AUXILIARY_NEXT = frozenset("been had got gotten to noticed felt seen".split())
+#: Vague counts ("a few pills", "several tablets") are a count only next to taking:
+#: "i'm on quite a few pills" says how many medicines, "took a few pills" may be a dose.
+_VAGUE_COUNTS = frozenset("few several couple dozen".split())
+#: "nine different tablets", "two other relaxers": how many medicines, not how many to take.
+_KINDS_AFTER_COUNT = frozenset("different other kinds types sorts brands".split())
 _AMOUNT_PHRASES = re.compile(
     r"\b(how (much|many)(?! (time|longer|people|years|months|weeks|days|of (us|them)"
     r"|kinds?|types?|sorts?|different|classes|class|names|brands|categories|groups|options))"
@@ -130,8 +137,14 @@ def _number_before_medicine(cleaned: str) -> bool:
         words = _WORD.findall(clause)
         for i, word in enumerate(words):
             count = word.replace(".", "", 1).isdigit() or word in _NUMBER_WORDS
-            if count and any(_is_medicine(w) for w in words[i + 1 : i + 4]):
-                return True
+            after = words[i + 1 : i + 4]
+            if not count or not any(_is_medicine(w) for w in after):
+                continue
+            if _KINDS_AFTER_COUNT.intersection(after[:2]):
+                continue
+            if word in _VAGUE_COUNTS and not _TAKING.intersection(words[max(0, i - 3) : i]):
+                continue
+            return True
     return False
 
 
@@ -146,10 +159,17 @@ def _often_with_medicine(cleaned: str) -> bool:
 
 
 def _more_after_taking(words: list[str]) -> bool:
-    """ "can i take another one", "have one more", "give him a second": taking again."""
+    """ "can i take another one", "have one more", "give him a second": taking again.
+
+    Not "have been cramping more": a verb after the taking word makes it an auxiliary.
+    """
     for i, word in enumerate(words):
-        if word in _TAKING_AGAIN and any(w in _MORE for w in words[i + 1 : i + 4]):
-            return True
+        window = words[i + 1 : i + 4]
+        if word not in _TAKING_AGAIN or not any(w in _MORE for w in window):
+            continue
+        if word not in _TAKING and window and (window[0] in _AUXILIARY_NEXT):
+            continue
+        return True
     return False
 
 

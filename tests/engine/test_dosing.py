@@ -75,6 +75,8 @@ DOSE_REQUESTS = [
     "i take magnesium every night, can i take it twice a day",
     "im 40 and take 2 robaxin at night, can i take 3",
     "dose of magnesium for a 70 year old",
+    "can i take a few of my robaxin at once",
+    "can i have another one of my tizanidine tonight",
 ]
 
 ORDINARY = [
@@ -100,6 +102,10 @@ ORDINARY = [
     "tried ibuprofen for a week and my calf still cramps every day, what causes it",
     "how many types of muscle relaxers are there",
     "which medicine works best for back spasms? not asking about doses, just the type",
+    # How many medicines someone is on is no count to take; "have been ... more" no taking:
+    "my nan is on quite a few pills already, could one of them cause her cramps",
+    "ive tried two different relaxants over the years, what kinds are there",
+    "my calves have been cramping more since the new statin, is that common",
 ]
 
 #: The slip reading never hides a request that names a medicine, taking or an amount.
