@@ -148,6 +148,14 @@ def _number_before_medicine(cleaned: str) -> bool:
     return False
 
 
+#: "take 3 instead of 2", "can i take two tonight": taking a count of something unnamed.
+_TAKE_COUNT = re.compile(
+    r"\b(take|taking|have|pop|give|double|up) (\d+|two|three|four|five|six|half)\b"
+    r"(?! (minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|breaths?|steps?"
+    r"|laps?|sets?|reps?|goes|tries|turns|of (us|them|you)))"
+)
+
+
 def _often_with_medicine(cleaned: str) -> bool:
     """A frequency in the same clause as a medicine or a taking verb ("aleve twice a day")."""
     for clause in _CLAUSE.split(cleaned):
@@ -171,6 +179,17 @@ def _more_after_taking(words: list[str]) -> bool:
             continue
         return True
     return False
+
+
+def asks_instead(cleaned: str) -> bool:
+    """ "3 instead of 2", "two at once", "more than the box says": a change of amount."""
+    return _CHANGE_OF_AMOUNT.search(cleaned) is not None
+
+
+_CHANGE_OF_AMOUNT = re.compile(
+    r"\b(instead of \d+|instead of (one|two|three)|at once|at the same time|in one go"
+    r"|more than (the box|it says|prescribed|i should)|the box says|the label says)\b"
+)
 
 
 def is_dose_request(cleaned: str) -> bool:
@@ -201,6 +220,8 @@ def is_dose_request(cleaned: str) -> bool:
         if not slip:
             return True
     if _more_after_taking(words) or (medicine and _number_before_medicine(cleaned)):
+        return True
+    if _TAKE_COUNT.search(cleaned) and (medicine or asks_instead(cleaned)):
         return True
     if _ASKS_OFTEN.search(cleaned) and (medicine or taking):
         return True

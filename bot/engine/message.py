@@ -22,6 +22,7 @@ top of the engine (it only calls ``Engine.ask``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from bot.content import Knowledge
@@ -278,6 +279,9 @@ def _agreed_answer(whole: Decision, question: Decision) -> dict[str, Decision]:
     return {best.entry.id: replace(whole, outcome="answer", entry=best.entry)}
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\s*\n\s*")
+
+
 def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
     """Whether one sentence of the message (or the message, if it is one) asks for a dose.
 
@@ -285,11 +289,13 @@ def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
     two tonight"); a story that says "every night" in one sentence and "my wife buys me
     tablets" in another asks for no dose.
     """
-    parts = segments(message)
+    # Whole sentences, not the segmenter's questions: "take the tablets too, and how much
+    # of each?" asks its amount of the medicine named before the "and".
+    parts = [p for p in _SENTENCE_END.split(message) if p.strip()]
     if len(parts) <= 1:
         return True
     for part in parts:
-        text = clean(part.text, LANGUAGE_SAMPLE_CHARS).text
+        text = clean(part, LANGUAGE_SAMPLE_CHARS).text
         if is_dose_request(text) or is_dose_request(engine.analyzer.corrected(text)):
             return True
     return False

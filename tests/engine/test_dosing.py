@@ -77,6 +77,7 @@ DOSE_REQUESTS = [
     "dose of magnesium for a 70 year old",
     "can i take a few of my robaxin at once",
     "can i have another one of my tizanidine tonight",
+    "the gp said 1 but can i take 2 instead of 1",
 ]
 
 ORDINARY = [
@@ -106,6 +107,7 @@ ORDINARY = [
     "my nan is on quite a few pills already, could one of them cause her cramps",
     "ive tried two different relaxants over the years, what kinds are there",
     "my calves have been cramping more since the new statin, is that common",
+    "i take 2 minutes to stretch before bed, does that stop cramps",
 ]
 
 #: The slip reading never hides a request that names a medicine, taking or an amount.

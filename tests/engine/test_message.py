@@ -359,3 +359,13 @@ def test_refers_back_ignores_case_and_sees_an_appended_pronoun(text: str) -> Non
     assert refers_back(text.upper()) == refers_back(text)
     assert refers_back(f"{text} it?")
     assert refers_back(f"{text}, where do they happen")
+
+
+def test_a_dose_asked_after_an_and_is_still_a_dose_request(engine: Engine) -> None:
+    """The amount is asked of the medicine named before "and": one sentence, one request."""
+    message = (
+        "been cramping all week after long shifts. i have some ibuprofen gel and some "
+        "tablets, can i use the gel and take the tablets together, and how much of each?"
+    )
+    result = ask_message(engine, message)
+    assert result.decision.refusal == "dose" and not result.answers

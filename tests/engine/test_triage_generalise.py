@@ -196,6 +196,7 @@ LAY_SIGNS = [
     ("tummy bug, cant stomach fluids at all and my legs keep cramping", "dehydration"),
     ("on furosemide and my heart keeps jumping, legs cramping and weak", "low-potassium"),
     ("my brother is treated for schizophrenia, now hes rigid and burning hot", "nms"),
+    ("had a sickness jab at the hospital and now my neck is pulling backwards", "acute-dystonic-reaction"),
 ]
 
 
@@ -238,6 +239,11 @@ LAY_DECOYS = [
     "my jaw gets tight when im stressed at work, can stress cause that",
     "got bitten by a dog in may, had the booster, it healed nicely. why do my arms twitch",
     "calf cramp after football, both legs look the same, no swelling. how do i ease it",
+    # A fit note is no fit; "nothing's numb" negates; a neck "pulling tight" from a desk is
+    # no dystonic twist (a twist pulls the neck to one side or backwards).
+    "back spasm is gone but work wants a fit note, how do i get one from my gp",
+    "lower back locked up at the gym, i can walk and nothing's numb, can i train tomorrow",
+    "my neck keeps pulling tight at my desk since i started the new chair",
 ]
 
 
