@@ -204,9 +204,16 @@ def ask_message(
             # In the message's order, with the whole message's (fuller) decision.
             found[whole.entry.id] = whole
             answers = tuple(found.values())
-        elif len(found) >= 2:
+        elif len(found) >= 2 and (
+            whole.entry.id not in asked or sum(k in asked for k in found) >= 2
+        ):
+            # Two questions the whole message blended into a third entry: answer the two.
             answers = tuple(found.values())
             main = answers[0]
+        elif len(found) >= 2:
+            # One sentence asks, and leans to the whole message's entry: it stays first, with
+            # the part answer that was asked (a story's statements only set the scene).
+            answers = (whole, *[v for k, v in found.items() if k in asked][:1])
         else:
             answers = (whole, *found.values())
     else:

@@ -136,3 +136,44 @@ def test_an_earlier_request_that_agrees_answers_an_unsure_story(
     monkeypatch.setattr(engine, "ask", ask)
     result = ask_message(engine, ASKING_STORY)
     assert [d.entry.id for d in result.answers if d.entry is not None] == ["when-to-worry"]
+
+
+FIRST = "my back has been spasming for months after lifting at work."
+SECOND = "i tried a heat pack and stretches."
+ASKING = "what can a doctor actually offer for it?"
+LONG_STORY = f"{FIRST} {SECOND} {ASKING}"
+
+
+@pytest.mark.parametrize(
+    ("question_leans", "expected_first"),
+    [(["treatment", "best-medicine"], "treatment"), (["dystonia", "tetany"], "back-spasm-relief")],
+)
+def test_a_confident_story_keeps_its_answer_when_its_question_leans_to_it(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    question_leans: list[str],
+    expected_first: str,
+) -> None:
+    """The whole story answers `treatment`; its two statements answer two other entries
+    alone. Where the asking sentence leans to `treatment`, the statements do not displace
+    it; where it leans elsewhere, the parts' answers stand as before."""
+    entries = engine.knowledge.entries
+    alone = {FIRST: "back-spasm-relief", SECOND: "heat-or-ice"}
+
+    def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        base = Engine.ask(engine, text, guild_id=guild_id)
+        if text == LONG_STORY:
+            entry = entries["treatment"]
+            ranked = (Candidate(entry, 0.72), Candidate(entries["back-spasm-relief"], 0.6))
+            return replace(base, outcome="answer", entry=entry, score=0.72, candidates=ranked)
+        if text in alone:
+            entry = entries[alone[text]]
+            ranked = (Candidate(entry, 0.7),)
+            return replace(base, outcome="answer", entry=entry, score=0.7, candidates=ranked)
+        ranked = tuple(Candidate(entries[i], 0.45 - 0.05 * n) for n, i in enumerate(question_leans))
+        return replace(base, outcome="no_answer", entry=None, score=0.0, candidates=ranked)
+
+    monkeypatch.setattr(engine, "ask", ask)
+    result = ask_message(engine, LONG_STORY)
+    assert result.answers[0].entry is not None
+    assert result.answers[0].entry.id == expected_first
