@@ -207,9 +207,12 @@ def is_dose_request(cleaned: str) -> bool:
     if any(w in _UNITS for w in words):
         return True
     dose_words = [w for w in _WORD.findall(_NEGATED_DOSE.sub(" ", cleaned)) if w in _DOSE_WORDS]
-    if dose_words and _DOES_SLIP_VERB.search(cleaned) and dose_words == ["dose"]:
-        if not (taking or _AMOUNT_PHRASES.search(cleaned) or _FREQUENCY_PHRASES.search(cleaned)):
-            dose_words = []
+    if (
+        dose_words == ["dose"]
+        and _DOES_SLIP_VERB.search(cleaned)
+        and not (taking or _AMOUNT_PHRASES.search(cleaned) or _FREQUENCY_PHRASES.search(cleaned))
+    ):
+        dose_words = []
     if dose_words:
         # "dose it hurt" is "does it hurt", unless a medicine or taking is named too.
         slip = (

@@ -177,26 +177,39 @@ LAY_SIGNS = [
     ("dog bite on his hand, deep one, not sure his jabs are up to date", "wound-tetanus-cover"),
     # a deep or dirty wound said any way, harder breathing, purging with a racing heart,
     # a forgotten extra dose, a mouth that is hard to open after a bite.
-    ("gashed my shin deep on an old muddy fence post, cant remember my last tetanus", "wound-tetanus-cover"),
+    (
+        "gashed my shin deep on an old muddy fence post, cant remember my last tetanus",
+        "wound-tetanus-cover",
+    ),
     ("it's getting harder to breathe since the spasm in my ribs started", "breathing"),
     ("been purging a lot this week, legs are weak and my heart is pounding", "low-potassium"),
     ("on lasix and my heart keeps doing flip flops, legs cramping", "low-potassium"),
     (
-        "forgot i already had my methocarbamol and took it again, now im so woozy i keep nodding off",
+        "forgot i already had my methocarbamol and took it again, "
+        "now im so woozy i keep nodding off",
         "overdose",
     ),
     ("cat bit me last week and now i have trouble to open my mouth", "tetanus"),
     # hard to wake on medicines whatever the amount; a tense shin hurting on moving the
     # foot; a tight jaw days after a thorn; lips purple; can't stomach fluids; a jumping
     # heart on a water tablet; rigid and burning hot on schizophrenia treatment.
-    ("my flatmate took his tramadol with his relaxers and now i cant wake him properly", "overdose"),
-    ("after the bootcamp my shin is hard and tight and it's agony when i move my foot", "compartment-syndrome"),
+    (
+        "my flatmate took his tramadol with his relaxers and now i cant wake him properly",
+        "overdose",
+    ),
+    (
+        "after the bootcamp my shin is hard and tight and it's agony when i move my foot",
+        "compartment-syndrome",
+    ),
     ("pricked my finger on a rose thorn last week and now my jaw feels tight", "tetanus"),
     ("i cant walk upstairs without stopping for breath and my lips look purple", "breathing"),
     ("tummy bug, cant stomach fluids at all and my legs keep cramping", "dehydration"),
     ("on furosemide and my heart keeps jumping, legs cramping and weak", "low-potassium"),
     ("my brother is treated for schizophrenia, now hes rigid and burning hot", "nms"),
-    ("had a sickness jab at the hospital and now my neck is pulling backwards", "acute-dystonic-reaction"),
+    (
+        "had a sickness jab at the hospital and now my neck is pulling backwards",
+        "acute-dystonic-reaction",
+    ),
 ]
 
 
