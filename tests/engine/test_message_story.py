@@ -161,6 +161,7 @@ def test_a_confident_story_keeps_its_answer_when_its_question_leans_to_it(
     alone = {FIRST: "back-spasm-relief", SECOND: "heat-or-ice"}
 
     def ask(text: str, *, guild_id: str | None = None) -> Decision:
+        ranked: tuple[Candidate, ...]
         base = Engine.ask(engine, text, guild_id=guild_id)
         if text == LONG_STORY:
             entry = entries["treatment"]
