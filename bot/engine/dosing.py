@@ -58,6 +58,7 @@ _TAKING_AGAIN = _TAKING | frozenset("have having use using".split())
 #: "take a bath", "take a break": taking that is not about a medicine.
 _NOT_MEDICINE_OBJECT = frozenset("bath shower break walk rest nap stretch look time while".split())
 _MORE = frozenset("another more extra second third again".split())
+_NOT_WANTED = frozenset("not dont never rather avoid without".split())
 #: "have been", "have had", "have to": "have" as an auxiliary, not taking.
 _AUXILIARY_NEXT = frozenset("been had got gotten to noticed felt seen".split())
 #: Vague counts ("a few pills", "several tablets") are a count only next to taking:
@@ -99,6 +100,25 @@ _DOES_SLIP_VERB = re.compile(
     r"(?:^|[.?!,;]\s*)dose\s+(?!of\b|for\b)(\w+\s+){1,4}?"
     r"(help|helps|work|works|cause|stop|prevent|make|matter|affect|hurt|fix|ease|reduce"
     r"|interact|do anything|really|actually)\b"
+)
+#: "i'm on a stable dose": a statement about the dose, not a request for one.
+_STATED_DOSE = re.compile(
+    r"\b(i\W?m|im|i am|been|he\W?s|she\W?s|hes|shes|is|was|currently|stayed|staying|still)"
+    r" on (a |my |the |his |her )?(stable|usual|normal|current|same|low|regular|steady"
+    r"|maintenance) (dose|dosage)\b"
+)
+#: Asking the bot to prescribe: only a prescriber can, and the reply says so.
+_PRESCRIBE_ME = re.compile(
+    r"\b(prescribe|write) (me|him|her|us|them) (a |some )?(prescription|script|rx|\w+)\b"
+    r"|\bprescribe me\b|\bwrite me a (prescription|script)\b"
+)
+#: Getting a medicine round the prescription: "buy ... without a prescription".
+_OBTAIN = re.compile(r"\b(buy|buying|order|ordering|online|get hold of|source|import)\b")
+#: Words for any medicine: with "without a prescription" they ask what is sold over the counter.
+_GENERIC_MEDICINE = frozenset(
+    "medicine medicines medication medications med meds drug drugs pill pills tablet tablets "
+    "tab tabs capsule capsules painkiller painkillers supplement supplements vitamin "
+    "vitamins".split()
 )
 _NUMBER_UNIT = re.compile(r"\b\d+(\.\d+)?\s?(mg|mgs|mcg|µg|ug|ml|mls|iu|g)\b")
 _PRESCRIPTION = re.compile(r"\b(without|no) (a )?(prescription|script|rx)\b")
@@ -177,6 +197,9 @@ def _more_after_taking(words: list[str]) -> bool:
             continue
         if word not in _TAKING and window and (window[0] in _AUXILIARY_NEXT):
             continue
+        if _NOT_WANTED.intersection(words[max(0, i - 3) : i]):
+            # "i'd prefer not to take more medicines": no request for more.
+            continue
         return True
     return False
 
@@ -194,11 +217,21 @@ _CHANGE_OF_AMOUNT = re.compile(
 
 def is_dose_request(cleaned: str) -> bool:
     """True if a cleaned message asks how much, how many or how often to take something."""
-    if _NUMBER_UNIT.search(cleaned) or _PRESCRIPTION.search(cleaned):
+    if _NUMBER_UNIT.search(cleaned):
         return True
     words = _WORD.findall(cleaned)
     if not words:
         return False
+    if _PRESCRIBE_ME.search(cleaned):
+        return True
+    if _PRESCRIPTION.search(cleaned) and (
+        _OBTAIN.search(cleaned)
+        or any(_is_medicine(w) and w not in _GENERIC_MEDICINE for w in words)
+    ):
+        # "baclofen without a prescription"; "what can a pharmacist give without a
+        # prescription" asks about over-the-counter options, which the FAQ answers.
+        return True
+    cleaned = _STATED_DOSE.sub(" ", cleaned)
     medicine = any(_is_medicine(w) for w in words)
     taking = any(
         w in _TAKING and not _NOT_MEDICINE_OBJECT.intersection(words[i + 1 : i + 3])

@@ -28,6 +28,8 @@ SENT_DOSE = re.compile(
 
 DOSE_REQUESTS = [
     "can i take 2 robaxin at once",
+    "can you prescribe me some diazepam",
+    "where can i buy relaxers online without a prescription",
     "max ibuprofen per day",
     "how many mg of CBD oil",
     "double my baclofen",
@@ -108,6 +110,10 @@ ORDINARY = [
     "ive tried two different relaxants over the years, what kinds are there",
     "my calves have been cramping more since the new statin, is that common",
     "i take 2 minutes to stretch before bed, does that stop cramps",
+    # Over the counter, a dose the member is on, more medicines not wanted:
+    "what can a pharmacist give for a back spasm without a prescription",
+    "im on a stable dose of baclofen, what other kinds of relaxer are there",
+    "im 80 and would rather not take more tablets, what else helps cramps",
 ]
 
 #: The slip reading never hides a request that names a medicine, taking or an amount.

@@ -265,6 +265,7 @@ def test_clean_is_idempotent_and_lowercase(text: str) -> None:
     [
         ("cramps before my period every month", "period-cramps"),
         ("stomach cramps after bad takeaway", "digestive-cramps"),
+        ("still getting stomach cramps after a tummy bug", "digestive-cramps"),
         ("bladder spasm after my catheter came out", "other-smooth-muscle"),
         ("our flat is so cramped lol", "cramped-space"),
         ("how do i get more followers on twitch", "twitch-platform"),
@@ -288,6 +289,7 @@ def test_out_of_scope_subjects_get_their_own_reply(
         "my stomach muscles cramp when i do sit ups",
         "spasms on and off for a period of weeks, should i worry",
         "my eye keeps twitching",
+        "cramps all over since a stomach bug last week, would electrolytes help",
     ],
 )
 def test_muscle_questions_sharing_those_words_stay_in_scope(engine: Engine, question: str) -> None:
