@@ -32,7 +32,8 @@ HOLDOUT_FLOORS = {
     "urgent_precision": 1.0,
     "urgent_recall": 0.96,
 }
-# The hybrid on the four blind holdouts, measured 2026-12-02 after the semantic triage
+# The hybrid on the blind holdouts, measured 2026-12-02 (holdout2 and holdout4 urgent and
+# no-answer floors raised 2026-12-03 to what was measured then) after the semantic triage
 # layer and the dev7/dev8 rounds (rounded down). holdout2, holdout3 and holdout4 were
 # written blind by three authors in members' styles; "tier_recall" is urgent guidance
 # at the labelled tier or a more severe one. holdout2's no-answer recall sits one
@@ -50,10 +51,10 @@ HYBRID_FLOORS: dict[str, dict[str, float]] = {
     },
     "holdout2": {
         "top1": 0.89,
-        "no_answer_recall": 0.91,
+        "no_answer_recall": 0.93,
         "urgent_precision": 0.98,
-        "urgent_recall": 0.92,
-        "tier_recall": 0.92,
+        "urgent_recall": 0.93,
+        "tier_recall": 0.93,
         "answers_correct": 0.92,
         "also_recall": 0.86,
         "language_recall": 0.86,
@@ -72,10 +73,31 @@ HYBRID_FLOORS: dict[str, dict[str, float]] = {
         "top1": 0.86,
         "no_answer_recall": 0.93,
         "urgent_precision": 0.93,
-        "urgent_recall": 0.93,
-        "tier_recall": 0.93,
+        "urgent_recall": 0.94,
+        "tier_recall": 0.94,
         "answers_correct": 0.91,
         "also_recall": 0.8,
+        "language_recall": 1.0,
+    },
+    # Two fresh blind holdouts of 2026-12-03, measured after that day's dev9-dev13 rounds:
+    # holdout5 (answers, stories, triage), holdout6 (triage first).
+    "holdout5": {
+        "top1": 0.83,
+        "no_answer_recall": 0.94,
+        "urgent_precision": 0.92,
+        "urgent_recall": 1.0,
+        "tier_recall": 1.0,
+        "answers_correct": 0.93,
+        "also_recall": 0.88,
+        "language_recall": 1.0,
+    },
+    "holdout6": {
+        "top1": 0.84,
+        "no_answer_recall": 0.94,
+        "urgent_precision": 0.98,
+        "urgent_recall": 0.95,
+        "tier_recall": 0.95,
+        "answers_correct": 0.87,
         "language_recall": 1.0,
     },
 }
