@@ -10,7 +10,7 @@ embedded once; the grid only re-runs the (cheap) comparisons.
 the semantic layer's own recall; then set the constants in bot/engine/semantic_triage.py.
 
 Usage: python bench/tune_semantic_triage.py [--set PATH ...] [--grid]
-(default: tests/eval/dev.jsonl ... dev8.jsonl as present)
+(default: tests/eval/dev.jsonl ... dev13.jsonl as present)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bot.engine.semantic_triage import SemanticTriage
 from bot.engine.text import clean
 
 REPO = Path(__file__).resolve().parents[1]
-DEV = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
+DEV = tuple(f"dev{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13))
 
 
 def default_sets() -> list[Path]:
