@@ -214,6 +214,35 @@ LAY_SIGNS = [
         "had a sickness jab at the hospital and now my neck is pulling backwards",
         "acute-dystonic-reaction",
     ),
+    # dev14's signs told by their effects
+    ("my arm went cold and mottled like marble an hour ago and it hurts", "limb-ischaemia"),
+    (
+        "bad back and both legs weak, and i havent been able to pee since this morning",
+        "cauda-equina",
+    ),
+    ("left my baclofen at home on holiday, i only have enough for today", "baclofen-supply"),
+    (
+        "an hour after the metoclopramide his head is twisted and he cant close his mouth",
+        "acute-dystonic-reaction",
+    ),
+    # A live sign asked as "what do i do if / in case / for my kids" is no question about
+    # later: only a time to come ([questions] future) makes a question preparatory.
+    ("what do i do if a friend took too many of his relaxers and wont wake up", "overdose"),
+    (
+        "my son has a fever and a rash that doesnt fade under a glass, "
+        "want to know what to do for my kids",
+        "meningitis",
+    ),
+    (
+        "my nan has the worst headache ever and her face has dropped, what should i do in case",
+        "stroke",
+    ),
+    # "different to" and "character" describe a sign here, not a question or fiction.
+    (
+        "left calf looks different to the right one, swollen hot and red since the flight",
+        "blood-clot",
+    ),
+    ("character of the pain is crushing, chest pressure going into the jaw", "chest-pain"),
 ]
 
 
