@@ -120,6 +120,18 @@ _GENERIC_MEDICINE = frozenset(
     "tab tabs capsule capsules painkiller painkillers supplement supplements vitamin "
     "vitamins".split()
 )
+#: "take 3 instead of 2", "can i take two tonight": taking a count of something unnamed.
+_TAKE_COUNT = re.compile(
+    r"\b(take|taking|have|pop|give|double|up) (\d+|two|three|four|five|six|half)\b"
+    r"(?! (minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|breaths?|steps?"
+    r"|laps?|sets?|reps?|goes|tries|turns|of (us|them|you)))"
+)
+#: "3 instead of 2", "two at once", "more than the box says": a change of amount, which
+#: makes "take 3" a dose request even when no medicine is named.
+_CHANGE_OF_AMOUNT = re.compile(
+    r"\b(instead of \d+|instead of (one|two|three)|at once|at the same time|in one go"
+    r"|more than (the box|it says|prescribed|i should)|the box says|the label says)\b"
+)
 _NUMBER_UNIT = re.compile(r"\b\d+(\.\d+)?\s?(mg|mgs|mcg|µg|ug|ml|mls|iu|g)\b")
 _PRESCRIPTION = re.compile(r"\b(without|no) (a )?(prescription|script|rx)\b")
 _WORD = re.compile(r"[a-zµ]+|\d+(?:\.\d+)?")
@@ -168,14 +180,6 @@ def _number_before_medicine(cleaned: str) -> bool:
     return False
 
 
-#: "take 3 instead of 2", "can i take two tonight": taking a count of something unnamed.
-_TAKE_COUNT = re.compile(
-    r"\b(take|taking|have|pop|give|double|up) (\d+|two|three|four|five|six|half)\b"
-    r"(?! (minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|breaths?|steps?"
-    r"|laps?|sets?|reps?|goes|tries|turns|of (us|them|you)))"
-)
-
-
 def _often_with_medicine(cleaned: str) -> bool:
     """A frequency in the same clause as a medicine or a taking verb ("aleve twice a day")."""
     for clause in _CLAUSE.split(cleaned):
@@ -204,17 +208,6 @@ def _more_after_taking(words: list[str]) -> bool:
     return False
 
 
-def asks_instead(cleaned: str) -> bool:
-    """ "3 instead of 2", "two at once", "more than the box says": a change of amount."""
-    return _CHANGE_OF_AMOUNT.search(cleaned) is not None
-
-
-_CHANGE_OF_AMOUNT = re.compile(
-    r"\b(instead of \d+|instead of (one|two|three)|at once|at the same time|in one go"
-    r"|more than (the box|it says|prescribed|i should)|the box says|the label says)\b"
-)
-
-
 def is_dose_request(cleaned: str) -> bool:
     """True if a cleaned message asks how much, how many or how often to take something."""
     if _NUMBER_UNIT.search(cleaned):
@@ -240,24 +233,24 @@ def is_dose_request(cleaned: str) -> bool:
     if any(w in _UNITS for w in words):
         return True
     dose_words = [w for w in _WORD.findall(_NEGATED_DOSE.sub(" ", cleaned)) if w in _DOSE_WORDS]
-    if (
-        dose_words == ["dose"]
-        and _DOES_SLIP_VERB.search(cleaned)
-        and not (taking or _AMOUNT_PHRASES.search(cleaned) or _FREQUENCY_PHRASES.search(cleaned))
-    ):
-        dose_words = []
     if dose_words:
-        # "dose it hurt" is "does it hurt", unless a medicine or taking is named too.
-        slip = (
-            dose_words == ["dose"] * len(dose_words)
-            and len(_DOES_SLIP.findall(cleaned)) == len(dose_words)
-            and not (medicine or taking)
+        # "dose it hurt" is "does it hurt", unless a medicine or taking is named too;
+        # "dose magnesium help" is too, when nothing asks an amount or a frequency.
+        slip = dose_words == ["dose"] * len(dose_words) and (
+            (len(_DOES_SLIP.findall(cleaned)) == len(dose_words) and not (medicine or taking))
+            or (
+                dose_words == ["dose"]
+                and _DOES_SLIP_VERB.search(cleaned) is not None
+                and not (
+                    taking or _AMOUNT_PHRASES.search(cleaned) or _FREQUENCY_PHRASES.search(cleaned)
+                )
+            )
         )
         if not slip:
             return True
     if _more_after_taking(words) or (medicine and _number_before_medicine(cleaned)):
         return True
-    if _TAKE_COUNT.search(cleaned) and (medicine or asks_instead(cleaned)):
+    if _TAKE_COUNT.search(cleaned) and (medicine or _CHANGE_OF_AMOUNT.search(cleaned)):
         return True
     if _ASKS_OFTEN.search(cleaned) and (medicine or taking):
         return True

@@ -22,7 +22,6 @@ top of the engine (it only calls ``Engine.ask``):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from bot.content import Knowledge
@@ -38,7 +37,7 @@ from bot.engine.render import (
     entry_card,
     render_decision,
 )
-from bot.engine.segment import asks, clauses, is_question, segments
+from bot.engine.segment import asks, clauses, is_question, segments, sentences
 from bot.engine.text import clean, clip
 
 #: When the whole message is not answered, its best candidate must be at least this
@@ -204,16 +203,16 @@ def ask_message(
             # In the message's order, with the whole message's (fuller) decision.
             found[whole.entry.id] = whole
             answers = tuple(found.values())
-        elif len(found) >= 2 and (
-            whole.entry.id not in asked or sum(k in asked for k in found) >= 2
-        ):
-            # Two questions the whole message blended into a third entry: answer the two.
-            answers = tuple(found.values())
-            main = answers[0]
         elif len(found) >= 2:
-            # One sentence asks, and leans to the whole message's entry: it stays first, with
-            # the part answer that was asked (a story's statements only set the scene).
-            answers = (whole, *[v for k, v in found.items() if k in asked][:1])
+            asked_found = [v for k, v in found.items() if k in asked]
+            if whole.entry.id in asked and len(asked_found) < 2:
+                # One sentence asks, and leans to the whole message's entry: it stays first,
+                # with the part answer that was asked (a story's statements set the scene).
+                answers = (whole, *asked_found[:1])
+            else:
+                # Two questions the whole message blended into a third entry: answer both.
+                answers = tuple(found.values())
+                main = answers[0]
         else:
             answers = (whole, *found.values())
     else:
@@ -286,9 +285,6 @@ def _agreed_answer(whole: Decision, question: Decision) -> dict[str, Decision]:
     return {best.entry.id: replace(whole, outcome="answer", entry=best.entry)}
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\s*\n\s*")
-
-
 def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
     """Whether one sentence of the message (or the message, if it is one) asks for a dose.
 
@@ -298,7 +294,7 @@ def _dose_in_one_sentence(message: str, engine: Engine) -> bool:
     """
     # Whole sentences, not the segmenter's questions: "take the tablets too, and how much
     # of each?" asks its amount of the medicine named before the "and".
-    parts = [p for p in _SENTENCE_END.split(message) if p.strip()]
+    parts = sentences(message)
     if len(parts) <= 1:
         return True
     for part in parts:

@@ -22,10 +22,11 @@ _OPENERS = (
     r"(?:should|shall|is|are|am|can|could|do|does|did|how|what|whats|why|when|where|which|who"
     r"|will|would|was|were|has|have|any|it'?s|i'?m)"
 )
+#: Sentence ends and line breaks (numbered and bulleted lists included).
+_SENTENCE_END = r"(?<=[.?!;])\s+|\s*\n\s*"
+_SENTENCE = re.compile(_SENTENCE_END)
 _BOUNDARY = re.compile(
-    r"(?<=[.?!;])\s+"  # sentence end
-    r"|\s*\n\s*"  # line break (numbered and bulleted lists included)
-    r"|\s+(?=\d{1,2}[.)]\s)"  # an inline numbered item "1) ... 2) ..."
+    _SENTENCE_END + r"|\s+(?=\d{1,2}[.)]\s)"  # an inline numbered item "1) ... 2) ..."
     rf"|,?\s+(?=(?:and\s+)?also\s+{_OPENERS}?)"  # "... also is magnesium worth it"
     rf"|,?\s+(?=and\s+{_OPENERS}\b)"  # "... and should i use heat or ice?"
     rf"|,\s+(?={_OPENERS}\b[^,]*\?)",  # "..., why does that happen at night?"
@@ -57,6 +58,12 @@ def _pieces(message: str, boundary: re.Pattern[str]) -> Iterator[tuple[int, int]
         if lead is not None:
             piece_start = lead.end()
         yield piece_start, cut
+
+
+def sentences(message: str) -> list[str]:
+    """The message's sentences, cut at sentence ends and line breaks only (not at "and" or
+    "also", as ``segments`` is), blank ones dropped."""
+    return [part for part in _SENTENCE.split(message) if part.strip()]
 
 
 def segments(message: str, max_segments: int = MAX_SEGMENTS) -> list[Segment]:
